@@ -1,0 +1,26 @@
+namespace Mesh.Api.Model;
+
+/// <summary>An immutable, validated set of config objects: what the control plane serves from.</summary>
+public sealed record MeshConfig(
+    IReadOnlyList<VirtualService> VirtualServices,
+    IReadOnlyList<DestinationRule> DestinationRules,
+    IReadOnlyList<ServiceEntry> ServiceEntries,
+    IReadOnlyList<Sidecar> Sidecars,
+    IReadOnlyList<WorkloadEntry> WorkloadEntries)
+{
+    public static MeshConfig Empty { get; } = new([], [], [], [], []);
+
+    public IEnumerable<ConfigObject> All =>
+        VirtualServices.Cast<ConfigObject>().Concat(DestinationRules).Concat(ServiceEntries).Concat(Sidecars).Concat(WorkloadEntries);
+
+    public static MeshConfig From(IEnumerable<ConfigObject> objects)
+    {
+        var list = objects.ToList();
+        return new(
+            list.OfType<VirtualService>().ToList(),
+            list.OfType<DestinationRule>().ToList(),
+            list.OfType<ServiceEntry>().ToList(),
+            list.OfType<Sidecar>().ToList(),
+            list.OfType<WorkloadEntry>().ToList());
+    }
+}
