@@ -1,1 +1,3 @@
-Console.WriteLine("meshctl");
+using Mesh.Cli;
+
+return await MeshCtl.RunAsync(args, Console.Out, Console.Error);

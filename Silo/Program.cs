@@ -1,3 +1,17 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.Run();
+using Mesh.Silo.Hosting;
+
+SiloOptions options;
+try
+{
+    options = SiloOptions.Parse(args, Environment.GetEnvironmentVariable);
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine($"mesh silo: {ex.Message}");
+    Console.Error.WriteLine("usage: Mesh.Silo [--config-dir DIR] [--xds-port 15010] [--http-port 15014] [--silo-port 11111] [--gateway-port 30000] [--primary-silo-port PORT] [--cluster-id mesh] [--debounce-quiet-ms 100] [--debounce-max-ms 10000]");
+    return 2;
+}
+
+var app = SiloHost.Build(options);
+await app.RunAsync();
+return 0;

@@ -1,0 +1,26 @@
+using Mesh.Api.Model;
+
+namespace Mesh.Grains.Abstractions;
+
+/// <summary>
+/// One grain per host. Merges what each registry shard says about the host with the config that
+/// targets it, and derives the host's Envoy resources once per change.
+/// </summary>
+public interface IServiceGrain : IGrainWithStringKey
+{
+    /// <summary>Sets (or, with null, withdraws) this shard's definition of the service.</summary>
+    Task UpdateServiceAsync(ShardKey shard, MeshService? service);
+
+    /// <summary>Replaces this shard's endpoints for the service.</summary>
+    Task UpdateEndpointsAsync(ShardKey shard, IReadOnlyList<MeshEndpoint> endpoints);
+
+    /// <summary>Replaces the DestinationRule and VirtualServices that target the host.</summary>
+    Task UpdateConfigAsync(DestinationRule? rule, IReadOnlyList<VirtualService> virtualServices);
+
+    Task<ServiceFragments> GetFragmentsAsync();
+
+    /// <summary>Subscribes a silo's hub; it is sent the current fragments at once and every change after.</summary>
+    Task SubscribeAsync(IPushHubObserver hub);
+
+    Task UnsubscribeAsync(IPushHubObserver hub);
+}

@@ -1,0 +1,39 @@
+namespace Mesh.Grains.Generators;
+
+/// <summary>Istio host name rules: short names, wildcards and the Kubernetes aliases of a host.</summary>
+internal static class Hosts
+{
+    private const string KubernetesSuffix = ".svc.cluster.local";
+
+    /// <summary>A short name ("reviews") means the service of that name in the config's own namespace.</summary>
+    public static string Resolve(string host, string configNamespace) =>
+        host.Contains('.') || host.StartsWith('*') || configNamespace.Length == 0
+            ? host
+            : $"{host}.{configNamespace}{KubernetesSuffix}";
+
+    /// <summary>How well a VirtualService host pattern covers a service host; null when it does not.</summary>
+    /// <remarks>Envoy picks the most specific domain, so an exact host beats any wildcard and a longer wildcard beats a shorter one.</remarks>
+    public static int? Specificity(string serviceHost, string pattern)
+    {
+        if (string.Equals(pattern, serviceHost, StringComparison.OrdinalIgnoreCase)) return int.MaxValue;
+        if (pattern == "*") return 0;
+        if (pattern.StartsWith("*.", StringComparison.Ordinal)
+            && serviceHost.EndsWith(pattern[1..], StringComparison.OrdinalIgnoreCase)
+            && serviceHost.Length > pattern.Length - 1)
+        {
+            return pattern.Length;
+        }
+        return null;
+    }
+
+    /// <summary>"svc", "svc.ns", "svc.ns.svc" for "svc.ns.svc.cluster.local"; nothing for other hosts.</summary>
+    public static IEnumerable<string> KubernetesAliases(string host)
+    {
+        if (!host.EndsWith(KubernetesSuffix, StringComparison.OrdinalIgnoreCase)) yield break;
+        var parts = host[..^KubernetesSuffix.Length].Split('.');
+        if (parts.Length != 2 || parts.Any(p => p.Length == 0)) yield break;
+        yield return parts[0];
+        yield return $"{parts[0]}.{parts[1]}";
+        yield return $"{parts[0]}.{parts[1]}.svc";
+    }
+}

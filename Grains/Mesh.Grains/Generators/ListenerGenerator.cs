@@ -1,0 +1,69 @@
+using Envoy.Config.Core.V3;
+using Envoy.Config.Listener.V3;
+using Envoy.Extensions.Filters.Http.Fault.V3;
+using Envoy.Extensions.Filters.Http.Router.V3;
+using Envoy.Extensions.Filters.Network.HttpConnectionManager.V3;
+using Google.Protobuf.WellKnownTypes;
+using Hcm = Envoy.Extensions.Filters.Network.HttpConnectionManager.V3.HttpConnectionManager;
+using ListenerFilter = Envoy.Config.Listener.V3.Filter;
+
+namespace Mesh.Grains.Generators;
+
+/// <summary>Builds listeners (LDS): proxyless gRPC API listeners and sidecar outbound listeners.</summary>
+public static class ListenerGenerator
+{
+    public const string HttpConnectionManagerFilter = "envoy.filters.network.http_connection_manager";
+    public const string FaultFilter = "envoy.filters.http.fault";
+    public const string RouterFilter = "envoy.filters.http.router";
+
+    /// <summary>
+    /// The listener a gRPC client looks up for target "xds:///host:port": an API listener whose
+    /// route table "host:port" comes over RDS.
+    /// </summary>
+    public static Listener BuildProxylessListener(string host, uint port)
+    {
+        var name = Names.VirtualHost(host, port);
+        return new Listener
+        {
+            Name = name,
+            ApiListener = new ApiListener { ApiListener_ = Any.Pack(ConnectionManager(name, statPrefix: null)) },
+        };
+    }
+
+    /// <summary>The sidecar listener "0.0.0.0_port" for outbound HTTP on a port, routed by table "port".</summary>
+    public static Listener BuildSidecarOutboundListener(uint port) => BuildSidecarOutboundListener(port, Names.SidecarRoute(port));
+
+    public static Listener BuildSidecarOutboundListener(uint port, string routeConfigName)
+    {
+        var name = Names.SidecarListener(port);
+        var manager = ConnectionManager(routeConfigName, statPrefix: $"outbound_{name}");
+        return new Listener
+        {
+            Name = name,
+            Address = new Address { SocketAddress = new SocketAddress { Address = "0.0.0.0", PortValue = port } },
+            TrafficDirection = TrafficDirection.Outbound,
+            FilterChains =
+            {
+                new FilterChain
+                {
+                    Filters = { new ListenerFilter { Name = HttpConnectionManagerFilter, TypedConfig = Any.Pack(manager) } },
+                },
+            },
+        };
+    }
+
+    /// <summary>
+    /// gRPC rejects filters without typed_config and requires the router last. The fault filter is
+    /// always present so a route's typed_per_filter_config fault has a filter to configure.
+    /// </summary>
+    private static Hcm ConnectionManager(string routeConfigName, string? statPrefix) => new()
+    {
+        StatPrefix = statPrefix ?? string.Empty,
+        Rds = new Rds { RouteConfigName = routeConfigName, ConfigSource = Protos.Ads() },
+        HttpFilters =
+        {
+            new HttpFilter { Name = FaultFilter, TypedConfig = Any.Pack(new HTTPFault()) },
+            new HttpFilter { Name = RouterFilter, TypedConfig = Any.Pack(new Router()) },
+        },
+    };
+}

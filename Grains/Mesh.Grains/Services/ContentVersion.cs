@@ -1,0 +1,19 @@
+using System.Security.Cryptography;
+using System.Text;
+using Mesh.Grains.Abstractions;
+
+namespace Mesh.Grains.Services;
+
+/// <summary>Content hashes: equal content gives an equal version on every silo, across restarts.</summary>
+public static class ContentVersion
+{
+    public static string Of(ReadOnlySpan<byte> body) => Convert.ToHexStringLower(SHA256.HashData(body)[..8]);
+
+    public static string Of(IEnumerable<XdsResource> resources)
+    {
+        var text = new StringBuilder();
+        foreach (var r in resources.OrderBy(r => r.TypeUrl, StringComparer.Ordinal).ThenBy(r => r.Name, StringComparer.Ordinal))
+            text.Append(r.TypeUrl).Append('\n').Append(r.Name).Append('\n').Append(r.Version).Append('\n');
+        return Of(Encoding.UTF8.GetBytes(text.ToString()));
+    }
+}

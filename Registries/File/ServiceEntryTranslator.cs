@@ -1,0 +1,38 @@
+using Mesh.Api.Model;
+
+namespace Mesh.Registries.File;
+
+/// <summary>
+/// ServiceEntries (and the WorkloadEntries they select) to services and endpoints, as Istio's
+/// serviceentry registry does. Pure: the same config always gives the same result.
+/// </summary>
+public static class ServiceEntryTranslator
+{
+    public static Dictionary<string, (MeshService Service, IReadOnlyList<MeshEndpoint> Endpoints)> Translate(MeshConfig config)
+    {
+        var result = new Dictionary<string, (MeshService, IReadOnlyList<MeshEndpoint>)>(StringComparer.Ordinal);
+        foreach (var entry in config.ServiceEntries.OrderBy(e => e.Meta.Namespace, StringComparer.Ordinal).ThenBy(e => e.Meta.Name, StringComparer.Ordinal))
+        {
+            var spec = entry.Spec;
+            var endpoints = spec.Endpoints.Select(e => ToEndpoint(e, spec)).ToList();
+            if (spec.WorkloadSelector is { } selector)
+                endpoints.AddRange(config.WorkloadEntries
+                    .Where(w => w.Meta.Namespace == entry.Meta.Namespace && Matches(selector.MatchLabels, w.Spec.Labels))
+                    .OrderBy(w => w.Meta.Name, StringComparer.Ordinal)
+                    .Select(w => ToEndpoint(w.Spec, spec)));
+            foreach (var host in spec.Hosts)
+            {
+                var service = new MeshService(host, entry.Meta.Namespace, spec.Ports, entry.Meta.Labels, spec.Location, spec.Resolution, spec.ExportTo);
+                // Two entries for one host: the first wins (analyze reports the conflict).
+                result.TryAdd(host, (service, endpoints));
+            }
+        }
+        return result;
+    }
+
+    private static MeshEndpoint ToEndpoint(WorkloadEntrySpec e, ServiceEntrySpec spec) =>
+        new(e.Address, e.Ports, e.Labels, e.Locality, e.Weight ?? 0, EndpointHealth.Healthy, e.ServiceAccount, e.Network);
+
+    public static bool Matches(IReadOnlyDictionary<string, string> selector, IReadOnlyDictionary<string, string> labels) =>
+        selector.All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value);
+}

@@ -1,0 +1,56 @@
+using Mesh.Grains.Abstractions;
+using Mesh.Registries.File;
+using Mesh.Silo.Metrics;
+using Mesh.Silo.Push;
+using Prometheus;
+
+namespace Mesh.Silo.Admin;
+
+/// <summary>
+/// The control plane's HTTP port (15014 by default), as istiod's: /ready, /metrics, /version and
+/// the /debug pages that meshctl reads.
+/// </summary>
+public static class AdminEndpoints
+{
+    public static void Map(WebApplication app, int httpPort)
+    {
+        var host = $"*:{httpPort}";
+        app.MapGet("/ready", (FileConfigSource config, IHostApplicationLifetime life) =>
+            config.Status.Loaded && life.ApplicationStarted.IsCancellationRequested
+                ? Results.Text("ready\n")
+                : Results.Text("not ready: " + (config.Status.Loaded ? "xDS not listening yet" : "config not loaded yet") + "\n", statusCode: 503))
+            .RequireHost(host);
+
+        app.MapGet("/version", () => Results.Json(new { version = MeshVersion.Current })).RequireHost(host);
+
+        app.MapGet("/metrics", async (HttpContext http, MeshMetrics metrics) =>
+        {
+            http.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+            await metrics.Registry.CollectAndExportAsTextAsync(http.Response.Body, http.RequestAborted);
+        }).RequireHost(host);
+
+        app.MapGet("/debug/syncz", async (IGrainFactory grains) =>
+        {
+            var ids = await grains.GetGrain<IProxyDirectoryGrain>(IProxyDirectoryGrain.Key).GetProxiesAsync();
+            var statuses = await Task.WhenAll(ids.Select(id => grains.GetGrain<IProxyGrain>(id).GetStatusAsync()));
+            return Results.Json(statuses.OfType<ProxyStatus>().Select(SyncView.From));
+        }).RequireHost(host);
+
+        app.MapGet("/debug/config_dump", async (string? proxy, IGrainFactory grains, PushHub hub) =>
+        {
+            if (string.IsNullOrEmpty(proxy)) return Results.Text("missing ?proxy=<proxy id>\n", statusCode: 400);
+            var status = await grains.GetGrain<IProxyGrain>(proxy).GetStatusAsync();
+            if (status is null) return Results.Text($"no proxy \"{proxy}\" is known\n", statusCode: 404);
+            var snapshot = await hub.CurrentAsync();
+            return Results.Text(ConfigDump.Render(status, snapshot), "application/json");
+        }).RequireHost(host);
+
+        app.MapGet("/debug/configz", (FileConfigSource config) => Results.Json(new
+        {
+            loaded = config.Status.Loaded,
+            loadedAt = config.Status.LoadedAt,
+            serving = config.Status.Serving.Select(m => new { kind = m.Kind, @namespace = m.Namespace, name = m.Name, file = m.Origin?.File }),
+            rejected = config.Status.Rejected.Select(e => new { file = e.File, document = e.DocumentIndex, kind = e.Kind, name = e.Name, field = e.FieldPath, value = e.Value, message = e.Message, text = e.ToString() }),
+        })).RequireHost(host);
+    }
+}

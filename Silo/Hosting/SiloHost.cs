@@ -1,0 +1,64 @@
+using Orleans.Serialization;
+using Mesh.Grains.Abstractions;
+using System.Net;
+using Mesh.Registries.File;
+using Mesh.Registries.Updates;
+using Mesh.Silo.Admin;
+using Mesh.Silo.Metrics;
+using Mesh.Silo.Push;
+using Mesh.Silo.Xds;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Prometheus;
+
+namespace Mesh.Silo.Hosting;
+
+/// <summary>Wires one silo: Orleans, the xDS server, the admin/debug HTTP port and the config source.</summary>
+public static class SiloHost
+{
+    public static WebApplication Build(SiloOptions options)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // xDS is gRPC over cleartext HTTP/2 (h2c); the admin port is plain HTTP/1.1.
+            kestrel.Listen(IPAddress.Any, options.XdsPort, l => l.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(IPAddress.Any, options.HttpPort, l => l.Protocols = HttpProtocols.Http1);
+        });
+
+        builder.UseOrleans(silo =>
+        {
+            var primary = options.PrimarySiloPort is { } p ? new IPEndPoint(IPAddress.Loopback, p) : null;
+            silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, primary, serviceId: "mesh", clusterId: options.ClusterId);
+            silo.Services.AddSerializer(s => s.AddMeshModel());
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new MeshMetrics(new CollectorRegistry()));
+        services.AddSingleton(new DebounceOptions(options.DebounceQuiet, options.DebounceMax));
+        services.AddSingleton<PushHub>();
+        services.AddSingleton(sp => new XdsStreamContext(
+            sp.GetRequiredService<PushHub>(), sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<MeshMetrics>(), sp.GetRequiredService<ILoggerFactory>(), $"silo-{options.SiloPort}"));
+        services.AddSingleton<IMeshUpdater, GrainMeshUpdater>();
+        services.AddSingleton(new FileSourceOptions(options.ConfigDir, TimeSpan.FromSeconds(5)));
+        services.AddSingleton<FileConfigSource>();
+        services.AddHostedService(sp => sp.GetRequiredService<FileConfigSource>());
+        services.AddHostedService<ConfigMetricsBinder>();
+        services.AddGrpc(o => o.MaxReceiveMessageSize = 4 * 1024 * 1024);
+
+        var app = builder.Build();
+        app.MapGrpcService<AdsService>();
+        app.MapGrpcService<ClusterDiscovery>();
+        app.MapGrpcService<EndpointDiscovery>();
+        app.MapGrpcService<ListenerDiscovery>();
+        app.MapGrpcService<RouteDiscovery>();
+        AdminEndpoints.Map(app, options.HttpPort);
+        return app;
+    }
+}

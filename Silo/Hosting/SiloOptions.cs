@@ -1,0 +1,63 @@
+using System.Globalization;
+
+namespace Mesh.Silo.Hosting;
+
+/// <summary>
+/// The silo's settings: command-line flags, else MESH_* environment variables, else defaults.
+/// Clustering is localhost (development) clustering: the first silo is the primary, later silos
+/// join it with --primary-silo-port.
+/// </summary>
+public sealed record SiloOptions(
+    string ConfigDir,
+    int XdsPort,
+    int HttpPort,
+    int SiloPort,
+    int GatewayPort,
+    int? PrimarySiloPort,
+    string ClusterId,
+    TimeSpan DebounceQuiet,
+    TimeSpan DebounceMax)
+{
+    public static SiloOptions Parse(string[] args, Func<string, string?> env)
+    {
+        var flags = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+                throw new ArgumentException($"unexpected argument '{arg}'");
+            var eq = arg.IndexOf('=');
+            if (eq > 0) flags[arg[2..eq]] = arg[(eq + 1)..];
+            else if (i + 1 < args.Length) flags[arg[2..]] = args[++i];
+            else throw new ArgumentException($"flag '{arg}' needs a value");
+        }
+        string Get(string flag, string fallback) =>
+            flags.Remove(flag, out var v) ? v : env("MESH_" + flag.ToUpperInvariant().Replace('-', '_')) ?? fallback;
+        int Int(string flag, int fallback)
+        {
+            var text = Get(flag, fallback.ToString(CultureInfo.InvariantCulture));
+            return int.TryParse(text, CultureInfo.InvariantCulture, out var n) && n is >= 0 and <= 65535
+                ? n : throw new ArgumentException($"--{flag}: invalid value \"{text}\": expected a port number");
+        }
+        TimeSpan Millis(string flag, int fallback)
+        {
+            var text = Get(flag, fallback.ToString(CultureInfo.InvariantCulture));
+            return int.TryParse(text, CultureInfo.InvariantCulture, out var n) && n >= 0
+                ? TimeSpan.FromMilliseconds(n) : throw new ArgumentException($"--{flag}: invalid value \"{text}\": expected milliseconds");
+        }
+
+        var primary = Get("primary-silo-port", "");
+        var options = new SiloOptions(
+            ConfigDir: Path.GetFullPath(Get("config-dir", "config")),
+            XdsPort: Int("xds-port", 15010),
+            HttpPort: Int("http-port", 15014),
+            SiloPort: Int("silo-port", 11111),
+            GatewayPort: Int("gateway-port", 30000),
+            PrimarySiloPort: primary.Length == 0 ? null : Int("primary-silo-port", 0),
+            ClusterId: Get("cluster-id", "mesh"),
+            DebounceQuiet: Millis("debounce-quiet-ms", 100),
+            DebounceMax: Millis("debounce-max-ms", 10_000));
+        if (flags.Count > 0) throw new ArgumentException($"unknown flag '--{flags.Keys.First()}'");
+        return options;
+    }
+}

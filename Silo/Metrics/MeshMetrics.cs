@@ -1,0 +1,34 @@
+using Prometheus;
+
+namespace Mesh.Silo.Metrics;
+
+/// <summary>
+/// The control plane's Prometheus metrics, under Istio's names where Istio has one, so existing
+/// dashboards and alerts carry over. One registry per silo (no process-wide static state).
+/// </summary>
+public sealed class MeshMetrics
+{
+    public MeshMetrics(CollectorRegistry registry)
+    {
+        Registry = registry;
+        var factory = Prometheus.Metrics.WithCustomRegistry(registry);
+        ConnectedProxies = factory.CreateGauge("pilot_xds", "Number of proxies connected to this silo's xDS server.", "version");
+        Pushes = factory.CreateCounter("pilot_xds_pushes", "xDS responses sent, by type.", "type");
+        PushErrors = factory.CreateCounter("pilot_xds_push_errors", "xDS responses that failed to send, by type.", "type");
+        Rejects = factory.CreateCounter("pilot_total_xds_rejects", "NACKs received from proxies, by type.", "type");
+        Convergence = factory.CreateHistogram("pilot_proxy_convergence_time",
+            "Seconds from a config or endpoint change to the proxy's ACK of it.",
+            new HistogramConfiguration { Buckets = [0.01, 0.05, 0.1, 0.2, 0.5, 1, 3, 5, 10, 20, 30] });
+        ValidationErrors = factory.CreateCounter("galley_validation_failed", "Config documents rejected by validation.", "kind");
+        ConfigObjects = factory.CreateGauge("pilot_config_objects", "Valid config objects being served, by kind.", "kind");
+    }
+
+    public CollectorRegistry Registry { get; }
+    public Gauge ConnectedProxies { get; }
+    public Counter Pushes { get; }
+    public Counter PushErrors { get; }
+    public Counter Rejects { get; }
+    public Histogram Convergence { get; }
+    public Counter ValidationErrors { get; }
+    public Gauge ConfigObjects { get; }
+}

@@ -1,0 +1,176 @@
+using System.Collections.Immutable;
+using Mesh.Grains.Abstractions;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Silo.Push;
+
+/// <summary>
+/// This silo's end of the fan-out. Follows the ServiceGrains (as one observer per silo, so a
+/// change crosses the cluster once per silo), debounces their changes, builds one snapshot per
+/// flush and hands it to the local streams, each of which sends only what its proxy subscribed to.
+/// It starts following on the first local stream: a silo without proxies receives nothing.
+/// </summary>
+public sealed partial class PushHub : IPushHubObserver, IAsyncDisposable
+{
+    private readonly IGrainFactory _grains;
+    private readonly TimeProvider _time;
+    private readonly ILogger<PushHub> _logger;
+    private readonly Debouncer _debouncer;
+    private readonly object _gate = new();
+    private readonly Dictionary<string, ServiceFragments> _hosts = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _followed = new(StringComparer.Ordinal);
+    private readonly Dictionary<Guid, Action<PushEvent>> _streams = [];
+    private DateTimeOffset? _oldestPending;
+    private IPushHubObserver? _self;
+    private ITimer? _renewTimer;
+    private Task _started = Task.CompletedTask;
+
+    public PushHub(IGrainFactory grains, TimeProvider time, DebounceOptions debounce, ILogger<PushHub> logger)
+    {
+        _grains = grains;
+        _time = time;
+        _logger = logger;
+        _debouncer = new Debouncer(debounce, time, FlushAsync);
+    }
+
+    public ResourceSnapshot Current { get; private set; } = ResourceSnapshot.Empty;
+
+    /// <summary>Raised after each flush (metrics, tests waiting for a version).</summary>
+    public event Action<PushEvent>? Flushed;
+
+    /// <summary>Registers a local stream; returns once this silo follows the mesh, with the snapshot to start from.</summary>
+    public async Task<(ResourceSnapshot Snapshot, IDisposable Registration)> RegisterAsync(Action<PushEvent> onPush)
+    {
+        var id = Guid.NewGuid();
+        Task started;
+        lock (_gate)
+        {
+            _streams[id] = onPush;
+            if (_self is null)
+            {
+                _self = _grains.CreateObjectReference<IPushHubObserver>(this);
+                _started = StartFollowingAsync(_self);
+            }
+            started = _started;
+        }
+        await started;
+        return (Current, new Registration(this, id));
+    }
+
+    /// <summary>The current snapshot, following the mesh first if no stream has made this silo follow it yet.</summary>
+    public async Task<ResourceSnapshot> CurrentAsync()
+    {
+        var (snapshot, registration) = await RegisterAsync(_ => { });
+        registration.Dispose();
+        return snapshot;
+    }
+
+    public Task OnServiceChanged(ServiceFragments fragments)
+    {
+        lock (_gate)
+        {
+            if (_hosts.TryGetValue(fragments.Host, out var known) && known.ChangedAt > fragments.ChangedAt) return Task.CompletedTask;
+            _hosts[fragments.Host] = fragments;
+            if (_oldestPending is null || fragments.ChangedAt < _oldestPending) _oldestPending = fragments.ChangedAt;
+        }
+        _debouncer.Signal();
+        return Task.CompletedTask;
+    }
+
+    public Task OnHostsChanged(IReadOnlyList<string> hosts)
+    {
+        List<string> added;
+        lock (_gate)
+        {
+            added = hosts.Where(_followed.Add).ToList();
+            // A host that left the index has already sent its Removed fragments; stop following it.
+            foreach (var gone in _followed.Except(hosts).ToList()) _followed.Remove(gone);
+        }
+        if (_self is { } self)
+            foreach (var host in added) _grains.GetGrain<IServiceGrain>(host).SubscribeAsync(self).Ignore();
+        return Task.CompletedTask;
+    }
+
+    private async Task StartFollowingAsync(IPushHubObserver self)
+    {
+        await RenewAsync(self);
+        // Wait for the first state of every known host, so a first stream is not answered empty.
+        var hosts = await _grains.GetGrain<IServiceIndexGrain>(IServiceIndexGrain.Key).GetHostsAsync();
+        var fragments = await Task.WhenAll(hosts.Select(h => _grains.GetGrain<IServiceGrain>(h).GetFragmentsAsync()));
+        foreach (var f in fragments) await OnServiceChanged(f);
+        await FlushAsync();
+        _renewTimer = _time.CreateTimer(_ => RenewAsync(self).Ignore(), null, RenewInterval, RenewInterval);
+    }
+
+    private static readonly TimeSpan RenewInterval = TimeSpan.FromSeconds(30);
+
+    private async Task RenewAsync(IPushHubObserver self)
+    {
+        try
+        {
+            var index = _grains.GetGrain<IServiceIndexGrain>(IServiceIndexGrain.Key);
+            await index.SubscribeAsync(self);
+            await OnHostsChanged(await index.GetHostsAsync());
+            string[] followed;
+            lock (_gate) followed = [.. _followed];
+            await Task.WhenAll(followed.Select(h => _grains.GetGrain<IServiceGrain>(h).SubscribeAsync(self)));
+        }
+        catch (Exception ex)
+        {
+            LogRenewFailed(_logger, ex);
+        }
+    }
+
+    private Task FlushAsync()
+    {
+        try
+        {
+            PushEvent push;
+            Action<PushEvent>[] streams;
+            lock (_gate)
+            {
+                var next = SnapshotBuilder.Build(_hosts.Values);
+                var changed = SnapshotBuilder.Diff(Current, next);
+                var oldest = _oldestPending ?? _time.GetUtcNow();
+                _oldestPending = null;
+                Current = next;
+                if (changed.Count == 0) return Task.CompletedTask;
+                push = new PushEvent(next, changed, oldest);
+                streams = [.. _streams.Values];
+            }
+            LogFlush(_logger, push.Changed.Sum(c => c.Value.Count), streams.Length);
+            foreach (var stream in streams) stream(push);
+            Flushed?.Invoke(push);
+        }
+        catch (Exception ex)
+        {
+            LogFlushFailed(_logger, ex);
+        }
+        return Task.CompletedTask;
+    }
+
+    private void Unregister(Guid id)
+    {
+        lock (_gate) _streams.Remove(id);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_renewTimer is not null) await _renewTimer.DisposeAsync();
+        await _debouncer.DisposeAsync();
+    }
+
+    private sealed class Registration(PushHub hub, Guid id) : IDisposable
+    {
+        public void Dispose() => hub.Unregister(id);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Push: {Changed} resources changed, {Streams} local streams")]
+    private static partial void LogFlush(ILogger logger, int changed, int streams);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Push flush failed")]
+    private static partial void LogFlushFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing hub subscriptions failed; retrying on the next round")]
+    private static partial void LogRenewFailed(ILogger logger, Exception ex);
+}

@@ -1,0 +1,81 @@
+using Envoy.Service.Discovery.V3;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Mesh.Silo.Push;
+
+namespace Mesh.Silo.Xds;
+
+/// <summary>
+/// Delta (incremental) xDS: each response carries only resources whose version differs from what
+/// the client holds, and names of resources it holds that are gone.
+/// </summary>
+public sealed class DeltaStream(XdsStreamContext context)
+    : XdsStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>(context, "Delta", fixedType: null)
+{
+    protected override Envoy.Config.Core.V3.Node? NodeOf(DeltaDiscoveryRequest request) => request.Node;
+
+    protected override string TypeOf(DeltaDiscoveryRequest request) => request.TypeUrl;
+
+    protected override int NameCount(DeltaDiscoveryRequest request) =>
+        request.ResourceNamesSubscribe.Count + request.ResourceNamesUnsubscribe.Count + request.InitialResourceVersions.Count;
+
+    protected override async Task HandleRequestAsync(string typeUrl, DeltaDiscoveryRequest request)
+    {
+        var current = Watches.GetValueOrDefault(typeUrl);
+        var decision = ResponsePolicy.Delta(
+            current,
+            new DeltaRequest(request.ResponseNonce, request.ResourceNamesSubscribe, request.ResourceNamesUnsubscribe,
+                request.InitialResourceVersions, request.ErrorDetail is not null),
+            XdsTypes.IsWildcardType(typeUrl));
+        await DecidedAsync(typeUrl, decision, request.ResponseNonce, request.ErrorDetail?.Message);
+        if (!decision.Respond) return;
+        // A first request (or reconnect) compares everything; a subscription change only the new names.
+        var candidates = current is null || decision.State.Wildcard && !current.Wildcard
+            ? Snapshot.OfType(typeUrl).Keys.Concat(decision.State.Known.Keys).Concat(decision.State.Names)
+            : decision.Added;
+        await SendAsync(typeUrl, candidates, changedAt: null, force: true);
+    }
+
+    protected override Task HandlePushAsync(string typeUrl, PushEvent push) =>
+        SendAsync(typeUrl, push.Changed[typeUrl], push.OldestChange, force: false);
+
+    private async Task SendAsync(string typeUrl, IEnumerable<string> candidates, DateTimeOffset? changedAt, bool force)
+    {
+        var watch = Watches[typeUrl];
+        var known = watch.Known.ToBuilder();
+        var nonce = NextNonce();
+        var response = new DeltaDiscoveryResponse { TypeUrl = typeUrl, Nonce = nonce, SystemVersionInfo = Snapshot.VersionOf(typeUrl) };
+        var resources = Snapshot.OfType(typeUrl);
+        foreach (var name in candidates.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            var wanted = watch.Names.Contains(name) || (watch.Wildcard && XdsTypes.InWildcard(typeUrl, name));
+            if (wanted && resources.TryGetValue(name, out var r))
+            {
+                if (known.TryGetValue(name, out var held) && held == r.Version) continue;
+                response.Resources.Add(new Resource
+                {
+                    Name = name,
+                    Version = r.Version,
+                    Resource_ = new Any { TypeUrl = typeUrl, Value = UnsafeByteOperations.UnsafeWrap(r.Body) },
+                });
+                known[name] = r.Version;
+            }
+            else if (known.Remove(name))
+            {
+                response.RemovedResources.Add(name);
+            }
+        }
+        // A subscription answer is owed even when empty, so the client stops waiting for it.
+        if (response.Resources.Count == 0 && response.RemovedResources.Count == 0 && !force) return;
+        try
+        {
+            await Responses.WriteAsync(response);
+        }
+        catch
+        {
+            Context.Metrics.PushErrors.WithLabels(XdsTypes.ShortName(typeUrl)).Inc();
+            throw;
+        }
+        await SentAsync(typeUrl, watch with { Known = known.ToImmutable(), NonceSent = nonce, VersionSent = response.SystemVersionInfo }, changedAt);
+    }
+}

@@ -1,0 +1,114 @@
+using System.Collections.Immutable;
+
+namespace Mesh.Silo.Xds;
+
+/// <summary>One state-of-the-world request, reduced to what the decision needs.</summary>
+public sealed record SotwRequest(string? VersionInfo, string? ResponseNonce, IReadOnlyList<string> ResourceNames, bool HasError);
+
+/// <summary>One Delta request, reduced to what the decision needs.</summary>
+public sealed record DeltaRequest(
+    string? ResponseNonce,
+    IReadOnlyList<string> Subscribe,
+    IReadOnlyList<string> Unsubscribe,
+    IReadOnlyDictionary<string, string> InitialVersions,
+    bool HasError);
+
+/// <summary>
+/// Whether to answer a request: the whole xDS request protocol in two pure functions
+/// (after Istio's ShouldRespond), table-tested in ResponsePolicyTests. wildcardType is true for
+/// the types with wildcard semantics (LDS, CDS).
+/// </summary>
+public static class ResponsePolicy
+{
+    public const string WildcardName = "*";
+
+    public static ResponseDecision Sotw(WatchState? current, SotwRequest request, bool wildcardType)
+    {
+        var (wildcard, names) = SotwSubscription(request.ResourceNames, wildcardType, current);
+        var nonce = NullIfEmpty(request.ResponseNonce);
+
+        if (current is null || nonce is null)
+        {
+            var kind = current is null && (nonce is not null || NullIfEmpty(request.VersionInfo) is not null)
+                ? RequestKind.Reconnect
+                : RequestKind.Initial;
+            var start = current ?? WatchState.Empty;
+            var state = start with { Wildcard = wildcard, Names = names };
+            return new(kind, true, state, [.. names.Except(start.Names)]);
+        }
+
+        if (nonce != current.NonceSent) return new(RequestKind.StaleNonce, false, current, []);
+
+        if (request.HasError)
+            return new(RequestKind.Nack, false, current with { Wildcard = wildcard, Names = names }, []);
+
+        var acked = current with { VersionAcked = request.VersionInfo, Wildcard = wildcard, Names = names };
+        var added = names.Except(current.Names).ToList();
+        var newlyWildcard = wildcard && !current.Wildcard;
+        if (added.Count == 0 && !newlyWildcard && wildcard == current.Wildcard && names.SetEquals(current.Names))
+            return new(RequestKind.Ack, false, acked, []);
+        // Only removals: the client has already forgotten them; nothing to send.
+        return new(RequestKind.SubscriptionChange, added.Count > 0 || newlyWildcard, acked, added);
+    }
+
+    public static ResponseDecision Delta(WatchState? current, DeltaRequest request, bool wildcardType)
+    {
+        var nonce = NullIfEmpty(request.ResponseNonce);
+        if (current is null)
+        {
+            // Per the Delta spec, a first request with no names subscribes to the wildcard.
+            var wildcard = (wildcardType && request.Subscribe.Count == 0) || request.Subscribe.Contains(WildcardName);
+            var names = request.Subscribe.Where(n => n != WildcardName).ToImmutableHashSet(StringComparer.Ordinal);
+            var known = request.InitialVersions.ToImmutableDictionary(StringComparer.Ordinal);
+            var kind = known.Count > 0 ? RequestKind.Reconnect : RequestKind.Initial;
+            return new(kind, true, WatchState.Empty with { Wildcard = wildcard, Names = names, Known = known }, [.. names]);
+        }
+
+        var changed = Apply(current, request.Subscribe, request.Unsubscribe, out var added);
+        var hasChanges = request.Subscribe.Count > 0 || request.Unsubscribe.Count > 0;
+
+        if (nonce is not null && nonce != current.NonceSent)
+            // Subscription changes are deltas of their own and must not be lost, even on a stale nonce.
+            return hasChanges
+                ? new(RequestKind.SubscriptionChange, added.Count > 0 || (changed.Wildcard && !current.Wildcard), changed, added)
+                : new(RequestKind.StaleNonce, false, current, []);
+
+        if (request.HasError) return new(RequestKind.Nack, false, changed, []);
+
+        var acked = nonce is null ? changed : changed with { VersionAcked = current.VersionSent };
+        if (!hasChanges) return new(RequestKind.Ack, false, acked, []);
+        return new(RequestKind.SubscriptionChange, added.Count > 0 || (acked.Wildcard && !current.Wildcard), acked, added);
+    }
+
+    private static WatchState Apply(WatchState current, IReadOnlyList<string> subscribe, IReadOnlyList<string> unsubscribe, out List<string> added)
+    {
+        var wildcard = current.Wildcard;
+        var names = current.Names.ToBuilder();
+        var known = current.Known.ToBuilder();
+        added = [];
+        foreach (var name in unsubscribe)
+        {
+            if (name == WildcardName) wildcard = false;
+            else if (names.Remove(name)) known.Remove(name);
+        }
+        foreach (var name in subscribe)
+        {
+            if (name == WildcardName) wildcard = true;
+            else if (names.Add(name)) added.Add(name);
+        }
+        return current with { Wildcard = wildcard, Names = names.ToImmutable(), Known = known.ToImmutable() };
+    }
+
+    private static (bool Wildcard, ImmutableHashSet<string> Names) SotwSubscription(
+        IReadOnlyList<string> resourceNames, bool wildcardType, WatchState? current)
+    {
+        // Legacy wildcard (no names) exists only for LDS/CDS and only until the client names
+        // something; after that, and for every other type, no names means "none".
+        var legacy = wildcardType && resourceNames.Count == 0 && (current is null || (current.Wildcard && current.Names.IsEmpty));
+        var wildcard = legacy || resourceNames.Contains(WildcardName);
+        var names = resourceNames.Where(n => n != WildcardName).ToImmutableHashSet(StringComparer.Ordinal);
+        return (wildcard, names);
+    }
+
+    private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+}

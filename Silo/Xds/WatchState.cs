@@ -1,0 +1,46 @@
+using System.Collections.Immutable;
+
+namespace Mesh.Silo.Xds;
+
+/// <summary>
+/// What one stream knows about one resource type: the subscription (names or wildcard) and the
+/// last response's nonce and version. One model for state-of-the-world and Delta; Delta also
+/// tracks the version the client holds per resource (Known), since its responses are diffs.
+/// </summary>
+public sealed record WatchState(
+    bool Wildcard,
+    ImmutableHashSet<string> Names,
+    string? NonceSent,
+    string? VersionSent,
+    string? VersionAcked,
+    ImmutableDictionary<string, string> Known)
+{
+    public static WatchState Empty { get; } =
+        new(false, ImmutableHashSet<string>.Empty.WithComparer(StringComparer.Ordinal), null, null, null,
+            ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal));
+
+    public bool Wants(string name) => Wildcard || Names.Contains(name);
+}
+
+/// <summary>What a request was, as the protocol defines it.</summary>
+public enum RequestKind
+{
+    /// <summary>First request for a type on this stream.</summary>
+    Initial,
+    /// <summary>First request on this stream, but the client already holds a version (it had another stream).</summary>
+    Reconnect,
+    /// <summary>The client accepted the last response and asks for nothing new.</summary>
+    Ack,
+    /// <summary>The client rejected the last response (error_detail set).</summary>
+    Nack,
+    /// <summary>The request answers a response that is no longer the latest; ignored.</summary>
+    StaleNonce,
+    /// <summary>The client changed which resources it wants.</summary>
+    SubscriptionChange,
+}
+
+/// <summary>
+/// The outcome of one request: whether to send a response now, the new watch state, and the
+/// names the client newly asked for (a Delta response for a subscription change carries only those).
+/// </summary>
+public sealed record ResponseDecision(RequestKind Kind, bool Respond, WatchState State, IReadOnlyList<string> Added);

@@ -1,0 +1,176 @@
+using System.Threading.Channels;
+using Grpc.Core;
+using Mesh.Grains.Abstractions;
+using Mesh.Silo.Push;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Silo.Xds;
+
+/// <summary>
+/// One xDS stream: requests and pushes are serialized through one channel, so the stream's state
+/// (watches, nonces) has a single writer and responses never interleave. Subclasses supply the
+/// protocol flavour (state-of-the-world or Delta); this class owns the lifecycle and bookkeeping.
+/// </summary>
+public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext context, string protocol, string? fixedType)
+    where TRequest : class
+{
+    private const int MaxResourceNames = 10_000;
+    private readonly Dictionary<string, NackInfo> _lastNack = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Nonce, DateTimeOffset ChangedAt)> _awaitingAck = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _sentAt = new(StringComparer.Ordinal);
+    private long _nonce;
+
+    protected XdsStreamContext Context { get; } = context;
+    protected ILogger Logger { get; } = context.Loggers.CreateLogger("Mesh.Silo.Xds.Stream");
+    protected Dictionary<string, WatchState> Watches { get; } = new(StringComparer.Ordinal);
+    protected ResourceSnapshot Snapshot { get; private set; } = ResourceSnapshot.Empty;
+    protected ProxyIdentity? Proxy { get; private set; }
+    protected IServerStreamWriter<TResponse> Responses { get; private set; } = null!;
+
+    protected abstract Envoy.Config.Core.V3.Node? NodeOf(TRequest request);
+
+    protected abstract string TypeOf(TRequest request);
+
+    protected abstract int NameCount(TRequest request);
+
+    protected abstract Task HandleRequestAsync(string typeUrl, TRequest request);
+
+    protected abstract Task HandlePushAsync(string typeUrl, PushEvent push);
+
+    public async Task RunAsync(IAsyncStreamReader<TRequest> requests, IServerStreamWriter<TResponse> responses, CancellationToken cancel)
+    {
+        Responses = responses;
+        if (!await requests.MoveNext(cancel)) return;
+        var first = requests.Current;
+        Proxy = NodeInfo.Read(NodeOf(first), Context.SiloName, protocol, Context.Time.GetUtcNow());
+        var proxyGrain = Context.Grains.GetGrain<IProxyGrain>(Proxy.ProxyId);
+        await proxyGrain.ConnectedAsync(Proxy);
+        Context.Metrics.ConnectedProxies.WithLabels(protocol).Inc();
+        LogConnected(Logger, Proxy.ProxyId, protocol, Context.SiloName);
+
+        var events = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+        var (snapshot, registration) = await Context.Hub.RegisterAsync(push => events.Writer.TryWrite(push));
+        Snapshot = snapshot;
+        events.Writer.TryWrite(first);
+        var reader = ForwardRequestsAsync(requests, events.Writer, cancel);
+        try
+        {
+            await foreach (var item in events.Reader.ReadAllAsync(cancel))
+            {
+                if (item is PushEvent push) await OnPushAsync(push);
+                else await OnRequestAsync((TRequest)item);
+            }
+            await reader;
+        }
+        finally
+        {
+            registration.Dispose();
+            Context.Metrics.ConnectedProxies.WithLabels(protocol).Dec();
+            LogDisconnected(Logger, Proxy.ProxyId, Context.SiloName);
+            try { await proxyGrain.DisconnectedAsync(Context.SiloName); }
+            catch (Exception ex) { LogRecordFailed(Logger, Proxy.ProxyId, ex); }
+        }
+    }
+
+    private static async Task ForwardRequestsAsync(IAsyncStreamReader<TRequest> requests, ChannelWriter<object> events, CancellationToken cancel)
+    {
+        try
+        {
+            while (await requests.MoveNext(cancel)) events.TryWrite(requests.Current);
+            events.TryComplete();
+        }
+        catch (Exception ex)
+        {
+            events.TryComplete(ex);
+        }
+    }
+
+    private async Task OnRequestAsync(TRequest request)
+    {
+        var typeUrl = fixedType ?? TypeOf(request);
+        if (string.IsNullOrEmpty(typeUrl))
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "type_url is required on an aggregated stream"));
+        if (NameCount(request) > MaxResourceNames)
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"more than {MaxResourceNames} resource names in one request"));
+        if (!XdsTypes.Served.Contains(typeUrl))
+        {
+            LogUnknownType(Logger, Proxy!.ProxyId, typeUrl);
+            return;
+        }
+        await HandleRequestAsync(typeUrl, request);
+    }
+
+    private async Task OnPushAsync(PushEvent push)
+    {
+        Snapshot = push.Snapshot;
+        foreach (var typeUrl in Watches.Keys.ToList())
+            if (push.Touches(typeUrl)) await HandlePushAsync(typeUrl, push);
+    }
+
+    protected string NextNonce() => $"{Context.SiloName}-{Interlocked.Increment(ref _nonce)}";
+
+    /// <summary>Bookkeeping after a response went out: state, metrics, proxy grain, convergence timer.</summary>
+    protected async Task SentAsync(string typeUrl, WatchState state, DateTimeOffset? changedAt)
+    {
+        Watches[typeUrl] = state;
+        _sentAt[typeUrl] = Context.Time.GetUtcNow();
+        if (changedAt is { } at) _awaitingAck[typeUrl] = (state.NonceSent!, at);
+        Context.Metrics.Pushes.WithLabels(XdsTypes.ShortName(typeUrl)).Inc();
+        await RecordAsync(typeUrl);
+    }
+
+    /// <summary>Bookkeeping after a request was decided: ACKs close the convergence timer, NACKs are recorded.</summary>
+    protected async Task DecidedAsync(string typeUrl, ResponseDecision decision, string? nonce, string? errorMessage)
+    {
+        Watches[typeUrl] = decision.State;
+        switch (decision.Kind)
+        {
+            case RequestKind.Nack:
+                Context.Metrics.Rejects.WithLabels(XdsTypes.ShortName(typeUrl)).Inc();
+                _lastNack[typeUrl] = new NackInfo(typeUrl, decision.State.VersionSent, errorMessage ?? "", Context.Time.GetUtcNow());
+                _awaitingAck.Remove(typeUrl);
+                LogNack(Logger, Proxy!.ProxyId, XdsTypes.ShortName(typeUrl), decision.State.VersionSent, errorMessage);
+                break;
+            case RequestKind.Ack or RequestKind.SubscriptionChange:
+                if (_awaitingAck.TryGetValue(typeUrl, out var pending) && pending.Nonce == nonce)
+                {
+                    Context.Metrics.Convergence.Observe((Context.Time.GetUtcNow() - pending.ChangedAt).TotalSeconds);
+                    _awaitingAck.Remove(typeUrl);
+                }
+                _lastNack.Remove(typeUrl);
+                break;
+            case RequestKind.StaleNonce:
+                LogStale(Logger, Proxy!.ProxyId, XdsTypes.ShortName(typeUrl), nonce);
+                return;
+        }
+        if (!decision.Respond) await RecordAsync(typeUrl);
+    }
+
+    private async Task RecordAsync(string typeUrl)
+    {
+        var state = Watches[typeUrl];
+        var status = new TypeSyncStatus(typeUrl, state.Wildcard, [.. state.Names.Order(StringComparer.Ordinal)],
+            state.VersionSent, state.NonceSent, state.VersionAcked, _lastNack.GetValueOrDefault(typeUrl),
+            _sentAt.TryGetValue(typeUrl, out var at) ? at : null);
+        try { await Context.Grains.GetGrain<IProxyGrain>(Proxy!.ProxyId).RecordTypeAsync(status); }
+        catch (Exception ex) { LogRecordFailed(Logger, Proxy!.ProxyId, ex); }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Proxy {ProxyId} connected over {Protocol} to silo {Silo}")]
+    private static partial void LogConnected(ILogger logger, string proxyId, string protocol, string silo);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Proxy {ProxyId} disconnected from silo {Silo}")]
+    private static partial void LogDisconnected(ILogger logger, string proxyId, string silo);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Proxy {ProxyId} rejected {Type} version {Version}: {Error}")]
+    private static partial void LogNack(ILogger logger, string proxyId, string type, string? version, string? error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Proxy {ProxyId} sent a stale nonce {Nonce} for {Type}; ignored")]
+    private static partial void LogStale(ILogger logger, string proxyId, string type, string? nonce);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Proxy {ProxyId} asked for unsupported type {TypeUrl}; ignored")]
+    private static partial void LogUnknownType(ILogger logger, string proxyId, string typeUrl);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording status of proxy {ProxyId} failed")]
+    private static partial void LogRecordFailed(ILogger logger, string proxyId, Exception ex);
+}

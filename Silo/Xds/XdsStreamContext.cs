@@ -1,0 +1,14 @@
+using Mesh.Silo.Metrics;
+using Mesh.Silo.Push;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Silo.Xds;
+
+/// <summary>What every xDS stream on this silo shares: the hub, grains, clock, metrics, and this silo's name.</summary>
+public sealed record XdsStreamContext(
+    PushHub Hub,
+    IGrainFactory Grains,
+    TimeProvider Time,
+    MeshMetrics Metrics,
+    ILoggerFactory Loggers,
+    string SiloName);

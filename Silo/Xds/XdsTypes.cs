@@ -1,0 +1,32 @@
+using Mesh.Grains.Generators;
+
+namespace Mesh.Silo.Xds;
+
+/// <summary>The resource types this server answers for, and which of them have wildcard semantics.</summary>
+public static class XdsTypes
+{
+    public static readonly IReadOnlySet<string> Served = new HashSet<string>(StringComparer.Ordinal)
+    {
+        ResourceTypes.Listener, ResourceTypes.RouteConfiguration, ResourceTypes.Cluster, ResourceTypes.ClusterLoadAssignment,
+    };
+
+    public static bool IsWildcardType(string typeUrl) => typeUrl is ResourceTypes.Listener or ResourceTypes.Cluster;
+
+    /// <summary>Short names for logs, metrics and proxy-status (Istio's: LDS, RDS, CDS, EDS).</summary>
+    public static string ShortName(string typeUrl) => typeUrl switch
+    {
+        ResourceTypes.Listener => "LDS",
+        ResourceTypes.RouteConfiguration => "RDS",
+        ResourceTypes.Cluster => "CDS",
+        ResourceTypes.ClusterLoadAssignment => "EDS",
+        ResourceTypes.Secret => "SDS",
+        _ => typeUrl,
+    };
+
+    /// <summary>
+    /// What a wildcard subscription sees. Proxyless gRPC listeners ("host:port", api_listener) are
+    /// fetched by name only: Envoy sidecars asking for every listener must not get them.
+    /// </summary>
+    public static bool InWildcard(string typeUrl, string name) =>
+        typeUrl != ResourceTypes.Listener || name.StartsWith("0.0.0.0_", StringComparison.Ordinal);
+}

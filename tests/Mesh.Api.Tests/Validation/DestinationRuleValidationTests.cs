@@ -1,0 +1,87 @@
+using Mesh.Api.Model;
+using Mesh.Api.Validation;
+
+namespace Mesh.Api.Tests.Validation;
+
+/// <summary>DestinationRule host, subsets and traffic policy: one test per error kind.</summary>
+public class DestinationRuleValidationTests
+{
+    private const string Dr = "DestinationRule";
+
+    private static string Policy(string policy) =>
+        "host: reviews\ntrafficPolicy:\n" + string.Concat(policy.Split('\n').Select(l => "  " + l + "\n"));
+
+    [Fact]
+    public void Validate_EmptyHost_Reported() =>
+        ValidationAssert.Single(Dr, "host: \"\"", "spec.host", null, "host is required");
+
+    [Fact]
+    public void Validate_InvalidHost_Reported() =>
+        ValidationAssert.Single(Dr, "host: \"reviews.-bad\"", "spec.host", "reviews.-bad", "host label \"-bad\" is invalid");
+
+    [Fact]
+    public void Validate_DuplicateSubsetName_Reported() =>
+        ValidationAssert.Single(Dr, "host: r\nsubsets:\n- name: v1\n  labels: {version: v1}\n- name: v1\n  labels: {version: v2}", "spec.subsets[1].name", "v1", "already defined");
+
+    [Fact]
+    public void Validate_SubsetNameNotDns1123Label_Reported() =>
+        ValidationAssert.Single(Dr, "host: r\nsubsets:\n- name: V1.0", "spec.subsets[0].name", "V1.0", "DNS-1123 labels");
+
+    [Fact]
+    public void Validate_SubsetWithEmptyName_Reported()
+    {
+        var meta = new ConfigMeta("DestinationRule", "networking.istio.io/v1", "r", "default", new Dictionary<string, string>());
+        var dr = new DestinationRule(meta, new DestinationRuleSpec("r", null, [new Subset("", new Dictionary<string, string>(), null)], []));
+
+        var error = Assert.Single(ConfigValidator.Validate(dr));
+
+        Assert.Equal(("spec.subsets[0].name", "name is required"), (error.FieldPath, error.Message));
+    }
+
+    [Fact]
+    public void Validate_MaxEjectionPercentOutOfRange_Reported() =>
+        ValidationAssert.Single(Dr, Policy("outlierDetection: {maxEjectionPercent: 120}"), "spec.trafficPolicy.outlierDetection.maxEjectionPercent", "120", "percentage in [0, 100]");
+
+    [Fact]
+    public void Validate_NegativeConsecutiveErrors_Reported() =>
+        ValidationAssert.Single(Dr, Policy("outlierDetection: {consecutive5xxErrors: -1}"), "spec.trafficPolicy.outlierDetection.consecutive5xxErrors", "-1", "must not be negative");
+
+    [Theory]
+    [InlineData("{httpHeaderName: x-user, useSourceIp: true}")]
+    [InlineData("{minimumRingSize: 1024}")]
+    public void Validate_ConsistentHashWithoutExactlyOneKey_Reported(string hash) =>
+        ValidationAssert.Single(Dr, Policy($"loadBalancer:\n  consistentHash: {hash}"), "spec.trafficPolicy.loadBalancer.consistentHash", null, "exactly one of httpHeaderName, httpCookie, useSourceIp, httpQueryParameterName");
+
+    [Fact]
+    public void Validate_SimpleAndConsistentHash_Reported() =>
+        ValidationAssert.Single(Dr, Policy("loadBalancer:\n  simple: RANDOM\n  consistentHash: {useSourceIp: true}"), "spec.trafficPolicy.loadBalancer", null, "only one of simple, consistentHash");
+
+    [Fact]
+    public void Validate_CookieWithoutName_Reported()
+    {
+        var meta = new ConfigMeta("DestinationRule", "networking.istio.io/v1", "r", "default", new Dictionary<string, string>());
+        var hash = new ConsistentHashSettings(null, new HttpCookie("", null, null), false, null, null);
+        var policy = new TrafficPolicy(new LoadBalancerSettings(null, hash), null, null, null, []);
+        var dr = new DestinationRule(meta, new DestinationRuleSpec("r", policy, [], []));
+
+        var error = Assert.Single(ConfigValidator.Validate(dr));
+
+        Assert.Equal(("spec.trafficPolicy.loadBalancer.consistentHash.httpCookie.name", "name is required"), (error.FieldPath, error.Message));
+    }
+
+    [Fact]
+    public void Validate_ConnectionPoolNumberNotPositive_Reported() =>
+        ValidationAssert.Single(Dr, Policy("connectionPool:\n  http: {http2MaxRequests: 0}"), "spec.trafficPolicy.connectionPool.http.http2MaxRequests", "0", "must be greater than 0");
+
+    [Fact]
+    public void Validate_ConnectionPoolTimeoutTooShort_Reported() =>
+        ValidationAssert.Single(Dr, Policy("connectionPool:\n  tcp: {connectTimeout: 0s}"), "spec.trafficPolicy.connectionPool.tcp.connectTimeout", "0s", "at least 1ms");
+
+    [Fact]
+    public void Validate_PortLevelSettingsDuplicatePort_Reported() =>
+        ValidationAssert.Single(Dr, Policy("portLevelSettings:\n- port: {number: 80}\n- port: {number: 80}"), "spec.trafficPolicy.portLevelSettings[1].port.number", "80", "already has settings");
+
+    [Fact]
+    public void Validate_SubsetTrafficPolicyChecked_Reported() =>
+        ValidationAssert.Single(Dr, "host: r\nsubsets:\n- name: v1\n  trafficPolicy:\n    connectionPool:\n      tcp: {maxConnections: -3}", "spec.subsets[0].trafficPolicy.connectionPool.tcp.maxConnections", "-3", "must be greater than 0");
+}
