@@ -27,6 +27,9 @@ public static class AnalysisCodes
     /// <summary>Warning: two DestinationRules visible to a common namespace configure the same host; only one policy applies per host.</summary>
     public const string MultipleDestinationRulesForHost = "MSH0002";
 
+    /// <summary>Error: the same kind/namespace/name is defined more than once; consumers keyed by identity would keep only one.</summary>
+    public const string DuplicateObject = "MSH0003";
+
     public static IReadOnlyDictionary<string, string> Descriptions { get; } = new Dictionary<string, string>
     {
         [ReferencedResourceNotFound] = "ReferencedResourceNotFound: a referenced host, port or subset does not exist",
@@ -36,5 +39,6 @@ public static class AnalysisCodes
         [DestinationRuleHostNotFound] = "DestinationRuleHostNotFound: a DestinationRule's host matches no service",
         [ConflictingServiceEntryHosts] = "ConflictingServiceEntryHosts: several ServiceEntries define the same host",
         [MultipleDestinationRulesForHost] = "MultipleDestinationRulesForHost: several DestinationRules configure the same host",
+        [DuplicateObject] = "DuplicateObject: an object identity (kind/namespace/name) is defined more than once",
     }.AsReadOnly();
 }

@@ -2,11 +2,24 @@ using Mesh.Api.Model;
 
 namespace Mesh.Api.Analysis;
 
-/// <summary>Objects that claim the same host: ServiceEntries (MSH0001), DestinationRules (MSH0002), VirtualServices (IST0109).</summary>
+/// <summary>
+/// Objects that collide: the same identity defined twice (MSH0003), or the same host claimed by
+/// ServiceEntries (MSH0001), DestinationRules (MSH0002) or VirtualServices (IST0109).
+/// </summary>
 internal static class ConflictChecks
 {
     public static void Run(AnalysisContext ctx)
     {
+        foreach (var group in ctx.Config.All.GroupBy(o => o.Meta.Key, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            foreach (var config in group)
+            {
+                var others = group.Where(o => !ReferenceEquals(o, config)).Select(Where);
+                ctx.Report(AnalysisLevel.Error, AnalysisCodes.DuplicateObject, config, "metadata.name",
+                    $"{config.Meta.Kind} {config.Meta.Namespace}/{config.Meta.Name} is also defined in {string.Join(", ", others)}; only one definition can be served");
+            }
+        }
+
         Conflicts(ctx.Services, (entry, others) => ctx.Report(
             AnalysisLevel.Error, AnalysisCodes.ConflictingServiceEntryHosts, entry.Config, $"spec.hosts[{entry.HostIndex}]",
             $"host {entry.Host} is also defined by ServiceEntry {others}; which definition wins is undefined"));
@@ -25,6 +38,9 @@ internal static class ConflictChecks
             AnalysisLevel.Warning, AnalysisCodes.ConflictingVirtualServiceHosts, entry.Config, $"spec.hosts[{entry.HostIndex}]",
             $"host {entry.Host} is also defined by VirtualService {others}; only one of them will be used"));
     }
+
+    private static string Where(ConfigObject config) =>
+        config.Meta.Origin is { } o ? $"{o.File} [doc {o.DocumentIndex}]" : "another object";
 
     private static void Conflicts<T>(IReadOnlyList<HostEntry<T>> entries, Action<HostEntry<T>, string> report)
         where T : ConfigObject

@@ -6,14 +6,14 @@ namespace Mesh.Api.Validation;
 /// <summary>Checks one HTTP route of a VirtualService: its action, matches, retries, faults, headers.</summary>
 internal static class HttpRouteRules
 {
-    private static readonly string[] RetryConditions =
+    private static readonly IReadOnlyList<string> RetryConditions =
     [
         "5xx", "gateway-error", "reset", "reset-before-request", "connect-failure", "envoy-ratelimited",
         "retriable-4xx", "refused-stream", "retriable-status-codes", "retriable-headers",
         "http3-post-connect-failure", "cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable",
     ];
 
-    private static readonly string[] GrpcStatuses =
+    private static readonly IReadOnlyList<string> GrpcStatuses =
     [
         "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
         "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",

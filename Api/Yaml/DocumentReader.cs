@@ -9,14 +9,14 @@ internal static class DocumentReader
 {
     internal readonly record struct Result(ConfigObject? Object, IReadOnlyList<ConfigError> Errors, SourceMap SourceMap);
 
-    private static readonly string[] ApiVersions =
+    private static readonly IReadOnlyList<string> ApiVersions =
         ["networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3"];
 
-    private static readonly string[] SupportedKinds =
+    private static readonly IReadOnlyList<string> SupportedKinds =
         ["VirtualService", "DestinationRule", "ServiceEntry", "Sidecar", "WorkloadEntry"];
 
     // Istio kinds users will feed us from real configs; they deserve a clearer word than "unknown".
-    private static readonly string[] NotYetKinds =
+    private static readonly IReadOnlyList<string> NotYetKinds =
     [
         "AuthorizationPolicy", "PeerAuthentication", "RequestAuthentication",
         "Gateway", "EnvoyFilter", "WorkloadGroup", "ProxyConfig", "Telemetry", "WasmPlugin",

@@ -14,15 +14,13 @@ namespace Mesh.Silo.Admin;
 /// </summary>
 public static class ConfigDump
 {
+    // Every Envoy file compiled into Mesh.Api, so any typed_config inside a resource renders.
     private static readonly TypeRegistry Types = TypeRegistry.FromFiles(
-        Envoy.Config.Cluster.V3.Cluster.Descriptor.File,
-        Envoy.Config.Endpoint.V3.ClusterLoadAssignment.Descriptor.File,
-        Envoy.Config.Listener.V3.Listener.Descriptor.File,
-        Envoy.Config.Route.V3.RouteConfiguration.Descriptor.File,
-        Envoy.Extensions.Filters.Network.HttpConnectionManager.V3.HttpConnectionManager.Descriptor.File,
-        Envoy.Extensions.Filters.Http.Router.V3.Router.Descriptor.File,
-        Envoy.Extensions.Filters.Http.Fault.V3.HTTPFault.Descriptor.File,
-        Envoy.Extensions.LoadBalancingPolicies.RingHash.V3.RingHash.Descriptor.File);
+        typeof(Envoy.Config.Cluster.V3.Cluster).Assembly.GetTypes()
+            .Where(t => t.IsClass && t.IsAbstract && t.IsSealed && t.Name.EndsWith("Reflection", StringComparison.Ordinal))
+            .Select(t => t.GetProperty("Descriptor")?.GetValue(null))
+            .OfType<FileDescriptor>()
+            .ToArray());
 
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithTypeRegistry(Types).WithFormatDefaultValues(false));
 

@@ -36,6 +36,15 @@ public class MetadataValidationTests
     }
 
     [Fact]
+    public void Validate_InvalidLabelKeyPrefix_Reported()
+    {
+        var error = ConfigYaml.OnlyError(ConfigYaml.Doc("VirtualService", Vs).Replace("  namespace: default\n", "  namespace: default\n  labels:\n    Example.COM/app: x\n"));
+
+        Assert.Equal(("metadata.labels[\"Example.COM/app\"]", "Example.COM/app"), (error.FieldPath, error.Value));
+        Assert.Contains("label key prefix must be a DNS-1123 subdomain", error.Message);
+    }
+
+    [Fact]
     public void Validate_InvalidLabelValue_Reported()
     {
         var error = ConfigYaml.OnlyError(ConfigYaml.Doc("VirtualService", Vs).Replace("  namespace: default\n", "  namespace: default\n  labels:\n    app.kubernetes.io/name: \"has space\"\n"));

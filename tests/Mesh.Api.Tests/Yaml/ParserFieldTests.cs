@@ -202,4 +202,20 @@ public class ParserFieldTests
             ["spec.http[0].timeout", "spec.http[0].retries.attempts", "spec.http[0].bogus"],
             result.Errors.Select(e => e.FieldPath));
     }
+
+    [Fact]
+    public void Parse_InvalidNumber_Reported()
+    {
+        var error = ConfigYaml.OnlyError("VirtualService", Route + "\n  mirror: {host: shadow}\n  mirrorPercentage: {value: half}");
+
+        Assert.Equal(("spec.http[0].mirrorPercentage.value", "half", "expected a number"), (error.FieldPath, error.Value, error.Message));
+    }
+
+    [Fact]
+    public void Parse_NonScalarFieldName_Reported()
+    {
+        var error = ConfigYaml.OnlyError("VirtualService", Route + "\n? [a, b]\n: 1");
+
+        Assert.Equal(("spec", "field names must be strings", 12), (error.FieldPath, error.Message, error.Line));
+    }
 }

@@ -2,7 +2,7 @@ using Envoy.Config.Cluster.V3;
 using Envoy.Config.Endpoint.V3;
 using Grpc.Core;
 using Mesh.Grains.Generators;
-using Mesh.Silo.Tests.Fixtures;
+using Mesh.Testing;
 
 namespace Mesh.Silo.Tests.Xds;
 

@@ -4,7 +4,7 @@ using Envoy.Service.Discovery.V3;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Mesh.Grains.Generators;
-using Mesh.Silo.Tests.Fixtures;
+using Mesh.Testing;
 
 namespace Mesh.Silo.Tests.Xds;
 

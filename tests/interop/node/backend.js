@@ -5,10 +5,11 @@
  * every reply, so the referee client can count where routing sent each call.
  *
  *   node backend.js --name v1 [--port 0] [--host 127.0.0.1]
- *                   [--fail-first N] [--fail-rate F] [--fail-code UNAVAILABLE]
+ *                   [--fail-first N] [--fail-rate F] [--fail-code UNAVAILABLE] [--delay-ms 0]
  *
  * --fail-first N   the first N calls this process receives fail with --fail-code
  * --fail-rate F    afterwards, each call fails with probability F (0..1)
+ * --delay-ms D     answers (or fails) each call D ms after receiving it
  * --port 0         binds an ephemeral port; the port actually bound is printed
  *
  * Prints "READY <port>" on stdout once listening. Exits on SIGTERM/SIGINT, and when stdin
@@ -21,7 +22,7 @@ const { parseArgs, num } = require('./args');
 let opts;
 try {
   opts = parseArgs(process.argv.slice(2), {
-    defaults: { name: '', port: '0', host: '127.0.0.1', 'fail-first': '0', 'fail-rate': '0', 'fail-code': 'UNAVAILABLE' },
+    defaults: { name: '', port: '0', host: '127.0.0.1', 'fail-first': '0', 'fail-rate': '0', 'fail-code': 'UNAVAILABLE', 'delay-ms': '0' },
   });
   if (!opts.name) throw new Error('--name is required');
 } catch (e) {
@@ -31,6 +32,7 @@ try {
 
 const failFirst = num(opts['fail-first'], 'fail-first');
 const failRate = num(opts['fail-rate'], 'fail-rate');
+const delayMs = num(opts['delay-ms'], 'delay-ms');
 const failCode = grpc.status[opts['fail-code']];
 if (failCode === undefined) {
   process.stderr.write(`backend: unknown --fail-code ${opts['fail-code']}\n`);
@@ -43,6 +45,11 @@ let failed = 0;
 function say(call, callback) {
   received++;
   const n = received;
+  if (delayMs > 0) setTimeout(() => answer(call, callback, n), delayMs);
+  else answer(call, callback, n);
+}
+
+function answer(call, callback, n) {
   if (n <= failFirst || (failRate > 0 && Math.random() < failRate)) {
     failed++;
     callback({ code: failCode, details: `backend ${opts.name}: injected failure on call ${n}` });

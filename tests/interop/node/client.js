@@ -11,6 +11,9 @@
  *                  [--until backend=v2,fraction=0.95,window=50 --timeout-s 30 --interval-ms 5 --baseline 20]
  *                  [--hold-s 0]
  *
+ * --ready-timeout-ms: first wait (at most this long) for the channel to be READY, and report
+ *   ready/readyMs; 0 skips the wait (ready: null) — needed for ring_hash, which stays IDLE until
+ *   a call is picked. Calls are made either way.
  * Normal mode: N calls (at most --concurrency in flight), then ONE JSON line on stdout:
  *   {target, ready, readyMs, calls, ok, failed, backends:{name:count}, errors:{STATUS:count},
  *    errorSamples:[...], latencyMs:{min,p50,p90,p99,max,mean}, elapsedMs, perValue?}
@@ -165,6 +168,7 @@ function latencySummary() {
 }
 
 function waitForReady() {
+  if (readyTimeoutMs <= 0) return Promise.resolve({ ready: null, readyMs: 0, readyError: 'skipped (--ready-timeout-ms 0)' });
   return new Promise(resolve => {
     const start = Date.now();
     client.waitForReady(Date.now() + readyTimeoutMs, err => {

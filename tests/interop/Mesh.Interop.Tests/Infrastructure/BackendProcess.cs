@@ -18,7 +18,7 @@ public sealed class BackendProcess : IAsyncDisposable
 
     public int Port { get; }
 
-    public static async Task<BackendProcess> StartAsync(string name, int failFirst = 0, double failRate = 0, string failCode = "UNAVAILABLE")
+    public static async Task<BackendProcess> StartAsync(string name, int failFirst = 0, double failRate = 0, string failCode = "UNAVAILABLE", int delayMs = 0)
     {
         string[] args =
         [
@@ -26,6 +26,7 @@ public sealed class BackendProcess : IAsyncDisposable
             "--fail-first", failFirst.ToString(CultureInfo.InvariantCulture),
             "--fail-rate", failRate.ToString(CultureInfo.InvariantCulture),
             "--fail-code", failCode,
+            "--delay-ms", delayMs.ToString(CultureInfo.InvariantCulture),
         ];
         var process = ChildProcess.Start("node", args, $"backend {name}", Repo.NodeToolsDir);
         var ready = await process.WaitForLineAsync(l => l.StartsWith("READY ", StringComparison.Ordinal), stderr: false, TimeSpan.FromSeconds(20));

@@ -56,7 +56,14 @@ public sealed class ChildProcess : IAsyncDisposable
         var child = new ChildProcess(process, label);
         process.OutputDataReceived += (_, e) => child.OnLine(e.Data, stderr: false);
         process.ErrorDataReceived += (_, e) => child.OnLine(e.Data, stderr: true);
-        if (!process.Start()) throw new InvalidOperationException($"could not start {label}: {fileName}");
+        try
+        {
+            if (!process.Start()) throw new InvalidOperationException($"could not start {label}: {fileName}");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException($"could not start {label}: '{fileName}' ({e.Message}); is it installed and on PATH?", e);
+        }
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return child;

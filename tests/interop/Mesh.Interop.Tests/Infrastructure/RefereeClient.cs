@@ -72,7 +72,7 @@ public sealed class ClientResult
     {
         Json = json;
         NodeId = nodeId;
-        Ready = json.GetProperty("ready").GetBoolean();
+        Ready = json.GetProperty("ready").ValueKind == JsonValueKind.True;
         Calls = json.GetProperty("calls").GetInt32();
         Ok = json.GetProperty("ok").GetInt32();
         Failed = json.GetProperty("failed").GetInt32();
@@ -91,6 +91,7 @@ public sealed class ClientResult
 
     public string NodeId { get; }
 
+    /// <summary>The channel reached READY before the calls (false also when the wait was skipped).</summary>
     public bool Ready { get; }
 
     public int Calls { get; }

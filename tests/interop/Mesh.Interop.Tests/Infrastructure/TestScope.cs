@@ -28,9 +28,9 @@ public sealed class TestScope(MeshFixture mesh, ITestOutputHelper output, string
         Console.WriteLine(text);
     }
 
-    public async Task<BackendProcess> BackendAsync(string name, int failFirst = 0)
+    public async Task<BackendProcess> BackendAsync(string name, int failFirst = 0, int delayMs = 0)
     {
-        var backend = await BackendProcess.StartAsync(name, failFirst);
+        var backend = await BackendProcess.StartAsync(name, failFirst, delayMs: delayMs);
         _owned.Add(backend);
         return backend;
     }

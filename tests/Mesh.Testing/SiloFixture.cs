@@ -1,7 +1,7 @@
 using Mesh.Silo.Hosting;
 using Microsoft.AspNetCore.Builder;
 
-namespace Mesh.Silo.Tests.Fixtures;
+namespace Mesh.Testing;
 
 /// <summary>A real silo (Orleans + Kestrel on loopback ports) in this process, with its own config directory.</summary>
 public sealed class SiloFixture : IAsyncDisposable

@@ -4,7 +4,7 @@ using Envoy.Service.Discovery.V3;
 using Grpc.Core;
 using Grpc.Net.Client;
 
-namespace Mesh.Silo.Tests.Fixtures;
+namespace Mesh.Testing;
 
 /// <summary>A minimal ADS client for protocol tests: sends requests, queues responses, waits on them with deadlines.</summary>
 public sealed class AdsClient : IAsyncDisposable

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Mesh.Silo.Tests.Fixtures;
+namespace Mesh.Testing;
 
 public static class FreePorts
 {

@@ -1,4 +1,4 @@
-namespace Mesh.Silo.Tests.Fixtures;
+namespace Mesh.Testing;
 
 /// <summary>Small Istio YAML documents for silo tests; each host is distinct so tests do not interfere.</summary>
 public static class SampleConfig
