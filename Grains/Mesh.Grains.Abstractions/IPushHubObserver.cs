@@ -1,3 +1,4 @@
+using Mesh.Api.Model;
 using Orleans.Concurrency;
 
 namespace Mesh.Grains.Abstractions;
@@ -13,4 +14,7 @@ public interface IPushHubObserver : IGrainObserver
 
     [OneWay]
     Task OnHostsChanged(IReadOnlyList<string> hosts);
+
+    [OneWay]
+    Task OnSidecarsChanged(IReadOnlyList<Sidecar> sidecars);
 }

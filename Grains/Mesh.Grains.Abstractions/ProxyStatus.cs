@@ -28,7 +28,8 @@ public sealed record ProxyIdentity(
     [property: Id(2)] string? Namespace,
     [property: Id(3)] IReadOnlyDictionary<string, string> Metadata,
     [property: Id(4)] string Protocol,
-    [property: Id(5)] DateTimeOffset ConnectedAt);
+    [property: Id(5)] DateTimeOffset ConnectedAt,
+    [property: Id(6)] IReadOnlyDictionary<string, string>? Labels = null);
 
 /// <summary>A proxy's sync state, as `meshctl proxy-status` and /debug/syncz show it.</summary>
 [GenerateSerializer, Immutable]

@@ -14,6 +14,7 @@ public sealed record XdsResource(
 /// <summary>
 /// Everything one service contributes to xDS, derived once per change by its ServiceGrain.
 /// Removed marks a host that no shard defines any more: subscribers drop its resources.
+/// Namespace and ExportTo decide which proxies may see the host (exportTo, Sidecar egress).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ServiceFragments(
@@ -21,4 +22,6 @@ public sealed record ServiceFragments(
     [property: Id(1)] string Version,
     [property: Id(2)] IReadOnlyList<XdsResource> Resources,
     [property: Id(3)] bool Removed,
-    [property: Id(4)] DateTimeOffset ChangedAt);
+    [property: Id(4)] DateTimeOffset ChangedAt,
+    [property: Id(5)] string Namespace = "",
+    [property: Id(6)] IReadOnlyList<string>? ExportTo = null);

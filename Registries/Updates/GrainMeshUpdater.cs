@@ -11,6 +11,7 @@ public sealed class GrainMeshUpdater(IGrainFactory grains) : IMeshUpdater
 {
     private readonly SemaphoreSlim _configGate = new(1, 1);
     private Dictionary<string, HostConfig> _lastConfig = new(StringComparer.Ordinal);
+    private IReadOnlyList<Sidecar> _lastSidecars = [];
 
     public Task ServiceChangedAsync(ShardKey shard, string host, MeshService? service) =>
         grains.GetGrain<IServiceGrain>(host).UpdateServiceAsync(shard, service);
@@ -30,8 +31,12 @@ public sealed class GrainMeshUpdater(IGrainFactory grains) : IMeshUpdater
                     updates.Add(grains.GetGrain<IServiceGrain>(host).UpdateConfigAsync(hostConfig.Rule, hostConfig.VirtualServices));
             foreach (var host in _lastConfig.Keys.Where(h => !next.ContainsKey(h)))
                 updates.Add(grains.GetGrain<IServiceGrain>(host).UpdateConfigAsync(null, []));
+            // Only what this source changed: another silo's source with other files must not be overwritten by an empty list.
+            if (!config.Sidecars.SequenceEqual(_lastSidecars))
+                updates.Add(grains.GetGrain<IMeshScopeGrain>(IMeshScopeGrain.Key).SetSidecarsAsync(config.Sidecars));
             await Task.WhenAll(updates);
             _lastConfig = next;
+            _lastSidecars = config.Sidecars;
         }
         finally
         {

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Mesh.Api.Model;
 using Mesh.Grains.Abstractions;
 using Microsoft.Extensions.Logging;
 
@@ -20,6 +21,8 @@ public sealed partial class PushHub : IPushHubObserver, IAsyncDisposable
     private readonly Dictionary<string, ServiceFragments> _hosts = new(StringComparer.Ordinal);
     private readonly HashSet<string> _followed = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, Action<PushEvent>> _streams = [];
+    private IReadOnlyList<Sidecar> _sidecars = [];
+    private bool _sidecarsChanged;
     private DateTimeOffset? _oldestPending;
     private IPushHubObserver? _self;
     private ITimer? _renewTimer;
@@ -91,9 +94,22 @@ public sealed partial class PushHub : IPushHubObserver, IAsyncDisposable
         return Task.CompletedTask;
     }
 
+    public Task OnSidecarsChanged(IReadOnlyList<Sidecar> sidecars)
+    {
+        lock (_gate)
+        {
+            _sidecars = sidecars;
+            _sidecarsChanged = true;
+            _oldestPending ??= _time.GetUtcNow();
+        }
+        _debouncer.Signal();
+        return Task.CompletedTask;
+    }
+
     private async Task StartFollowingAsync(IPushHubObserver self)
     {
         await RenewAsync(self);
+        await OnSidecarsChanged(await _grains.GetGrain<IMeshScopeGrain>(IMeshScopeGrain.Key).GetSidecarsAsync());
         // Wait for the first state of every known host, so a first stream is not answered empty.
         var hosts = await _grains.GetGrain<IServiceIndexGrain>(IServiceIndexGrain.Key).GetHostsAsync();
         var fragments = await Task.WhenAll(hosts.Select(h => _grains.GetGrain<IServiceGrain>(h).GetFragmentsAsync()));
@@ -110,6 +126,7 @@ public sealed partial class PushHub : IPushHubObserver, IAsyncDisposable
         {
             var index = _grains.GetGrain<IServiceIndexGrain>(IServiceIndexGrain.Key);
             await index.SubscribeAsync(self);
+            await _grains.GetGrain<IMeshScopeGrain>(IMeshScopeGrain.Key).SubscribeAsync(self);
             await OnHostsChanged(await index.GetHostsAsync());
             string[] followed;
             lock (_gate) followed = [.. _followed];
@@ -129,12 +146,15 @@ public sealed partial class PushHub : IPushHubObserver, IAsyncDisposable
             Action<PushEvent>[] streams;
             lock (_gate)
             {
-                var next = SnapshotBuilder.Build(_hosts.Values);
+                var next = SnapshotBuilder.Build(_hosts.Values, _sidecars);
                 var changed = SnapshotBuilder.Diff(Current, next);
                 var oldest = _oldestPending ?? _time.GetUtcNow();
+                var scopesChanged = _sidecarsChanged;
                 _oldestPending = null;
+                _sidecarsChanged = false;
                 Current = next;
-                if (changed.Count == 0) return Task.CompletedTask;
+                // A Sidecar change alters what proxies see without changing any resource.
+                if (changed.Count == 0 && !scopesChanged) return Task.CompletedTask;
                 push = new PushEvent(next, changed, oldest);
                 streams = [.. _streams.Values];
             }

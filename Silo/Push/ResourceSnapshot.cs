@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Mesh.Api.Model;
 using Mesh.Grains.Abstractions;
 
 namespace Mesh.Silo.Push;
@@ -6,14 +7,17 @@ namespace Mesh.Silo.Push;
 /// <summary>
 /// Every resource this silo can serve, by type URL then name, with one content version per type.
 /// Immutable: a stream holds the snapshot it answers from while the hub builds the next.
+/// Hosts and Sidecars are what it was built from, so a proxy's scoped view can be derived from it.
 /// </summary>
 public sealed record ResourceSnapshot(
     ImmutableDictionary<string, ImmutableSortedDictionary<string, XdsResource>> ByType,
-    ImmutableDictionary<string, string> TypeVersions)
+    ImmutableDictionary<string, string> TypeVersions,
+    ImmutableArray<ServiceFragments> Hosts,
+    IReadOnlyList<Sidecar> Sidecars)
 {
     public static ResourceSnapshot Empty { get; } = new(
         ImmutableDictionary<string, ImmutableSortedDictionary<string, XdsResource>>.Empty,
-        ImmutableDictionary<string, string>.Empty);
+        ImmutableDictionary<string, string>.Empty, [], []);
 
     public ImmutableSortedDictionary<string, XdsResource> OfType(string typeUrl) =>
         ByType.TryGetValue(typeUrl, out var r) ? r : ImmutableSortedDictionary<string, XdsResource>.Empty.WithComparers(StringComparer.Ordinal);

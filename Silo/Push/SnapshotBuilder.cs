@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Mesh.Api.Model;
 using Mesh.Grains.Abstractions;
 using Mesh.Grains.Services;
 
@@ -10,7 +11,7 @@ namespace Mesh.Silo.Push;
 /// </summary>
 public static class SnapshotBuilder
 {
-    public static ResourceSnapshot Build(IEnumerable<ServiceFragments> hosts)
+    public static ResourceSnapshot Build(IEnumerable<ServiceFragments> hosts, IReadOnlyList<Sidecar>? sidecars = null)
     {
         var byType = new Dictionary<string, SortedDictionary<string, XdsResource>>(StringComparer.Ordinal);
         var live = hosts.Where(h => !h.Removed).OrderBy(h => h.Host, StringComparer.Ordinal).ToList();
@@ -23,7 +24,7 @@ public static class SnapshotBuilder
         var types = byType.ToImmutableDictionary(
             t => t.Key, t => t.Value.ToImmutableSortedDictionary(StringComparer.Ordinal), StringComparer.Ordinal);
         var versions = types.ToImmutableDictionary(t => t.Key, t => ContentVersion.Of(t.Value.Values), StringComparer.Ordinal);
-        return new ResourceSnapshot(types, versions);
+        return new ResourceSnapshot(types, versions, [.. live], sidecars ?? []);
     }
 
     /// <summary>Names added, changed or removed between two snapshots, per type.</summary>

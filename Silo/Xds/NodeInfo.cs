@@ -21,7 +21,17 @@ public static class NodeInfo
             foreach (var (key, value) in node.Metadata.Fields)
                 if (value.KindCase == Google.Protobuf.WellKnownTypes.Value.KindOneofCase.StringValue)
                     metadata[key] = value.StringValue;
-        return new ProxyIdentity(node.Id, silo, NamespaceOf(node.Id, metadata), metadata, protocol, now);
+        return new ProxyIdentity(node.Id, silo, NamespaceOf(node.Id, metadata), metadata, protocol, now, LabelsOf(node));
+    }
+
+    /// <summary>Istio's LABELS node metadata (a struct of strings): what Sidecar workloadSelectors match.</summary>
+    private static Dictionary<string, string> LabelsOf(Node node)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (node.Metadata?.Fields.TryGetValue("LABELS", out var value) == true && value.StructValue is { } fields)
+            foreach (var (key, v) in fields.Fields)
+                if (v.KindCase == Google.Protobuf.WellKnownTypes.Value.KindOneofCase.StringValue) labels[key] = v.StringValue;
+        return labels;
     }
 
     /// <summary>NAMESPACE metadata, else the namespace in an Istio-style id "sidecar~ip~pod.ns~ns.svc.cluster.local".</summary>

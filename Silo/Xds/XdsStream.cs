@@ -19,6 +19,7 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
     private readonly Dictionary<string, (string Nonce, DateTimeOffset ChangedAt)> _awaitingAck = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _sentAt = new(StringComparer.Ordinal);
     private long _nonce;
+    private ResourceSnapshot? _viewOf;
 
     protected XdsStreamContext Context { get; } = context;
     protected ILogger Logger { get; } = context.Loggers.CreateLogger("Mesh.Silo.Xds.Stream");
@@ -50,7 +51,8 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
 
         var events = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
         var (snapshot, registration) = await Context.Hub.RegisterAsync(push => events.Writer.TryWrite(push));
-        Snapshot = snapshot;
+        Snapshot = ProxyScope.For(Proxy, snapshot.Sidecars).Apply(snapshot);
+        _viewOf = snapshot;
         events.Writer.TryWrite(first);
         var reader = ForwardRequestsAsync(requests, events.Writer, cancel);
         try
@@ -102,9 +104,15 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
 
     private async Task OnPushAsync(PushEvent push)
     {
-        Snapshot = push.Snapshot;
+        // The proxy's own view: the hub's snapshot less what exportTo and its Sidecar hide. When
+        // it sees everything (now and before), the hub's diff is its diff; otherwise diff the views.
+        var view = ProxyScope.For(Proxy!, push.Snapshot.Sidecars).Apply(push.Snapshot);
+        var unscoped = ReferenceEquals(view, push.Snapshot) && ReferenceEquals(Snapshot, _viewOf);
+        var scoped = unscoped ? push : push with { Snapshot = view, Changed = SnapshotBuilder.Diff(Snapshot, view) };
+        Snapshot = view;
+        _viewOf = push.Snapshot;
         foreach (var typeUrl in Watches.Keys.ToList())
-            if (push.Touches(typeUrl)) await HandlePushAsync(typeUrl, push);
+            if (scoped.Touches(typeUrl)) await HandlePushAsync(typeUrl, scoped);
     }
 
     protected string NextNonce() => $"{Context.SiloName}-{Interlocked.Increment(ref _nonce)}";

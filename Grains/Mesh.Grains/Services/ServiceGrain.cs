@@ -64,10 +64,11 @@ public sealed partial class ServiceGrain(TimeProvider time, ILogger<ServiceGrain
         var resources = service is null
             ? []
             : ServiceFragmentBuilder.Build(service, _state.MergedEndpoints(), _state.Rule, _state.VirtualServices);
-        var version = ContentVersion.Of(resources);
+        var version = ContentVersion.Of(resources, $"{service?.Namespace}|{string.Join(',', service?.ExportTo ?? [])}");
         if (_fragments is { } current && current.Version == version && current.Removed == (service is null)) return;
 
-        _fragments = new ServiceFragments(Host, version, resources, Removed: service is null, time.GetUtcNow());
+        _fragments = new ServiceFragments(Host, version, resources, Removed: service is null, time.GetUtcNow(),
+            service?.Namespace ?? "", service?.ExportTo ?? []);
         LogDerived(logger, Host, version, resources.Count, _hubs.Count);
         foreach (var hub in _hubs.Live()) hub.OnServiceChanged(_fragments).Ignore();
 

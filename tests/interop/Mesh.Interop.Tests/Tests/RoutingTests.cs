@@ -79,7 +79,7 @@ public sealed class RoutingTests(MeshFixture mesh, ITestOutputHelper output)
         t.Log($"x-canary: yes -> {Format(canary.Backends)}; x-canary: no -> {Format(other.Backends)}");
         Assert.Equal(new Dictionary<string, int> { ["v2"] = 100 }, canary.Backends);
         Assert.Equal(200, other.Ok);
-        // Binomial(200, 0.5): mean 100, sigma 7.1; ± 5 sigma = [65, 136]. All-v2 (the header rule
+        // Binomial(200, 0.5): mean 100, sigma 7.1; ± 5 sigma = [64, 136]. All-v2 (the header rule
         // applied to everything) or all-v1 (the split ignored) both fall far outside.
         var (low, high) = Stats.BinomialRange(200, 0.5);
         Assert.InRange(other.BackendCount("v1"), low, high);
