@@ -128,6 +128,53 @@ public sealed class AdsServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ConfigEdit_EndpointChange_IsNotSentToProxiesSubscribedToOtherAssignments()
+    {
+        await using var betaWatcher = new AdsClient(_silo.Options.XdsPort, "beta-watcher");
+        await using var alphaWatcher = new AdsClient(_silo.Options.XdsPort, "alpha-watcher");
+        File.WriteAllText(Path.Combine(_silo.ConfigDir, "beta.yaml"), SampleConfig.ServiceEntry("beta.mesh.local", 9100, ("127.0.0.1", 9101, "v1")));
+        const string beta = "outbound|9100||beta.mesh.local", alpha = "outbound|9000|v1|alpha.mesh.local";
+        await betaWatcher.SendAsync(ResourceTypes.ClusterLoadAssignment, [beta]);
+        var b = await betaWatcher.NextMatchingAsync(ResourceTypes.ClusterLoadAssignment,
+            r => r.Resources.Count == 1 && r.Resources[0].Unpack<ClusterLoadAssignment>().Endpoints.Count > 0, "beta's endpoints");
+        await betaWatcher.AckAsync(b, [beta]);
+        await alphaWatcher.SendAsync(ResourceTypes.ClusterLoadAssignment, [alpha]);
+        var a = await alphaWatcher.NextAsync("alpha's endpoints");
+        await alphaWatcher.AckAsync(a, [alpha]);
+
+        File.WriteAllText(Path.Combine(_silo.ConfigDir, "beta.yaml"), SampleConfig.ServiceEntry("beta.mesh.local", 9100, ("127.0.0.7", 9101, "v1")));
+        await betaWatcher.NextAsync("beta's push");
+        File.WriteAllText(Path.Combine(_silo.ConfigDir, "alpha.yaml"),
+            SampleConfig.ServiceEntry("alpha.mesh.local", 9000, ("127.0.0.5", 9001, "v1"), ("127.0.0.2", 9001, "v2"))
+            + "\n---\n" + SampleConfig.DestinationRule("alpha.mesh.local", "v1", "v2"));
+        // Responses on a stream are ordered: had beta's change been sent here, it would come first.
+        var next = await alphaWatcher.NextAsync("alpha's push");
+
+        var cla = Assert.Single(next.Resources).Unpack<ClusterLoadAssignment>();
+        Assert.Equal(alpha, cla.ClusterName);
+        Assert.Equal("127.0.0.5", cla.Endpoints.Single().LbEndpoints.Single().Endpoint.Address.SocketAddress.Address);
+        var metrics = await _silo.Http.GetStringAsync("/metrics");
+        Assert.Matches(@"pilot_proxy_convergence_time_count [1-9]", metrics);
+    }
+
+    [Fact]
+    public async Task ConfigDelete_WildcardCds_DropsTheDeletedClusters()
+    {
+        await using var client = new AdsClient(_silo.Options.XdsPort, "delete-client");
+        _silo.WriteConfig("gone.yaml", SampleConfig.ServiceEntry("gone.mesh.local", 9500, ("127.0.0.1", 9501, "v1")));
+        await client.SendAsync(ResourceTypes.Cluster, []);
+        var with = await client.NextMatchingAsync(ResourceTypes.Cluster,
+            r => r.Resources.Any(x => x.Unpack<Cluster>().Name == "outbound|9500||gone.mesh.local"), "the gone cluster");
+        await client.AckAsync(with, []);
+
+        File.Delete(Path.Combine(_silo.ConfigDir, "gone.yaml"));
+        var without = await client.NextAsync("CDS after the delete");
+
+        Assert.DoesNotContain(without.Resources, x => x.Unpack<Cluster>().Name.EndsWith("gone.mesh.local", StringComparison.Ordinal));
+        Assert.Contains(without.Resources, x => x.Unpack<Cluster>().Name == "outbound|9000||alpha.mesh.local");
+    }
+
+    [Fact]
     public async Task ConfigEdit_InvalidDocument_IsRejectedAndLastGoodKeepsServing()
     {
         await using var client = new AdsClient(_silo.Options.XdsPort, "reject-client");
@@ -149,6 +196,7 @@ public sealed class AdsServerTests : IAsyncLifetime
         } while (DateTime.UtcNow < deadline);
 
         Assert.Contains("gamma.yaml", configz, StringComparison.Ordinal);
+        Assert.Contains("galley_validation_failed{kind=\"ServiceEntry\"} 1", await _silo.Http.GetStringAsync("/metrics"), StringComparison.Ordinal);
         Assert.Contains("spec.ports[0].number", configz, StringComparison.Ordinal);
         Assert.Contains("99999", configz, StringComparison.Ordinal);
         // Still served: ask again on a fresh stream and get the last good assignment.

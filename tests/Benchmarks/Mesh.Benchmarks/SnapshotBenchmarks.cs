@@ -1,0 +1,50 @@
+using System.Collections.Immutable;
+using BenchmarkDotNet.Attributes;
+using Mesh.Grains.Abstractions;
+using Mesh.Silo.Push;
+
+namespace Mesh.Benchmarks;
+
+/// <summary>
+/// What the PushHub pays per debounced flush: SnapshotBuilder.Build over every followed host,
+/// then Diff against the previous snapshot. Hosts are the echo shape (2 ports, 4 endpoints,
+/// 2 subsets, a 90/10 split: 18 resources each); the diff is after one host's endpoint edit,
+/// the common case. Fragments are built once here, so only the hub's own work is measured.
+/// </summary>
+[MemoryDiagnoser]
+public class SnapshotBenchmarks
+{
+    private const int EndpointsPerHost = 4;
+    private List<ServiceFragments> _hosts100 = [];
+    private List<ServiceFragments> _hosts1000 = [];
+    private ResourceSnapshot _before100 = ResourceSnapshot.Empty, _after100 = ResourceSnapshot.Empty;
+    private ResourceSnapshot _before1000 = ResourceSnapshot.Empty, _after1000 = ResourceSnapshot.Empty;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _hosts100 = Hosts(100);
+        _hosts1000 = Hosts(1000);
+        (_before100, _after100) = (SnapshotBuilder.Build(_hosts100), SnapshotBuilder.Build(WithOneEdit(_hosts100)));
+        (_before1000, _after1000) = (SnapshotBuilder.Build(_hosts1000), SnapshotBuilder.Build(WithOneEdit(_hosts1000)));
+    }
+
+    [Benchmark(Baseline = true)]
+    public ResourceSnapshot Build_100() => SnapshotBuilder.Build(_hosts100);
+
+    [Benchmark]
+    public ResourceSnapshot Build_1000() => SnapshotBuilder.Build(_hosts1000);
+
+    [Benchmark]
+    public ImmutableDictionary<string, ImmutableHashSet<string>> Diff_100() => SnapshotBuilder.Diff(_before100, _after100);
+
+    [Benchmark]
+    public ImmutableDictionary<string, ImmutableHashSet<string>> Diff_1000() => SnapshotBuilder.Diff(_before1000, _after1000);
+
+    private static List<ServiceFragments> Hosts(int count) =>
+        [.. Enumerable.Range(0, count).Select(i => Workload.Fragments(Workload.HostName(i), EndpointsPerHost, routed: true))];
+
+    /// <summary>The same hosts with host 0's endpoint addresses changed.</summary>
+    private static List<ServiceFragments> WithOneEdit(List<ServiceFragments> hosts) =>
+        [Workload.Fragments(hosts[0].Host, EndpointsPerHost, routed: true, seed: 1), .. hosts.Skip(1)];
+}
