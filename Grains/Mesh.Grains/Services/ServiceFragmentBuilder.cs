@@ -12,6 +12,8 @@ namespace Mesh.Grains.Services;
 /// </summary>
 public static class ServiceFragmentBuilder
 {
+    private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>();
+
     public static IReadOnlyList<XdsResource> Build(
         MeshService service,
         IReadOnlyList<MeshEndpoint> endpoints,
@@ -24,9 +26,11 @@ public static class ServiceFragmentBuilder
         foreach (var cla in EndpointGenerator.Build(view)) resources.Add(Pack(ResourceTypes.ClusterLoadAssignment, cla.ClusterName, cla));
         foreach (var port in service.Ports.Where(IsHttp))
         {
-            var vhost = RouteGenerator.BuildVirtualHost(view, port);
+            // Shared by every proxy, so no proxy's labels: routes gated by sourceLabels are left out
+            // rather than given to proxies they do not select (per-proxy variants are not built yet).
+            var vhost = RouteGenerator.BuildVirtualHost(view, port, NoLabels);
             resources.Add(Pack(ResourceTypes.VirtualHost, vhost.Name, vhost));
-            var routes = RouteGenerator.BuildRouteConfiguration(view, port);
+            var routes = RouteGenerator.BuildRouteConfiguration(view, port, NoLabels);
             resources.Add(Pack(ResourceTypes.RouteConfiguration, routes.Name, routes));
             var listener = ListenerGenerator.BuildProxylessListener(service.Host, port.Number);
             resources.Add(Pack(ResourceTypes.Listener, listener.Name, listener));

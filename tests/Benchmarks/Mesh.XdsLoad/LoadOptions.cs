@@ -1,0 +1,63 @@
+using System.Globalization;
+using System.Net;
+
+namespace Mesh.XdsLoad;
+
+/// <summary>The command line. Every count is bounded so a typo cannot start an unbounded run.</summary>
+public sealed record LoadOptions(
+    IPEndPoint Xds,
+    IPEndPoint Http,
+    string? ConfigDir,
+    int Proxies,
+    int Hosts,
+    int Edits,
+    string? StartSilo,
+    TimeSpan Timeout,
+    TimeSpan Pause)
+{
+    public const string Usage =
+        "usage: Mesh.XdsLoad [--xds 127.0.0.1:15010] [--http 127.0.0.1:15014] [--config-dir DIR] " +
+        "[--proxies 50] [--hosts 100] [--edits 20] [--start-silo PATH/Mesh.Silo.dll] [--timeout-s 60] [--pause-ms 200]";
+
+    public static LoadOptions Parse(string[] args)
+    {
+        var flags = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
+                throw new ArgumentException($"expected '--flag value', got '{args[i]}'");
+            flags[args[i][2..]] = args[++i];
+        }
+        string? Get(string flag) => flags.Remove(flag, out var v) ? v : null;
+        int Int(string flag, int fallback, int max)
+        {
+            var text = Get(flag);
+            if (text is null) return fallback;
+            return int.TryParse(text, CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= max
+                ? n : throw new ArgumentException($"--{flag}: '{text}' is not a number in 1..{max}");
+        }
+
+        var options = new LoadOptions(
+            Loopback(Get("xds") ?? "127.0.0.1:15010", "xds"),
+            Loopback(Get("http") ?? "127.0.0.1:15014", "http"),
+            Get("config-dir"),
+            Int("proxies", 50, 5_000),
+            Int("hosts", 100, 10_000),
+            Int("edits", 20, 10_000),
+            Get("start-silo"),
+            TimeSpan.FromSeconds(Int("timeout-s", 60, 3_600)),
+            TimeSpan.FromMilliseconds(Int("pause-ms", 200, 60_000)));
+        if (flags.Count > 0) throw new ArgumentException($"unknown flag '--{flags.Keys.First()}'");
+        if (options.StartSilo is null && options.ConfigDir is null)
+            throw new ArgumentException("--config-dir is required unless --start-silo is given (the silo must watch the directory the edits go to)");
+        if (options.StartSilo is not null && !File.Exists(options.StartSilo))
+            throw new ArgumentException($"--start-silo: '{options.StartSilo}' does not exist (build Silo/Mesh.Silo.csproj -c Release)");
+        return options;
+    }
+
+    /// <summary>All traffic stays on this machine: anything but a loopback address is refused.</summary>
+    private static IPEndPoint Loopback(string text, string flag) =>
+        IPEndPoint.TryParse(text, out var ep) && IPAddress.IsLoopback(ep.Address) && ep.Port > 0
+            ? ep
+            : throw new ArgumentException($"--{flag}: '{text}' is not a loopback address:port");
+}

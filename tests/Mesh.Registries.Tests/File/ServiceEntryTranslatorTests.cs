@@ -1,0 +1,78 @@
+using Mesh.Api.Model;
+using Mesh.Api.Yaml;
+using Mesh.Registries.File;
+
+namespace Mesh.Registries.Tests.File;
+
+public sealed class ServiceEntryTranslatorTests
+{
+    private static MeshConfig Parse(string yaml)
+    {
+        var result = ConfigParser.Parse("t.yaml", yaml);
+        Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors));
+        return MeshConfig.From(result.Objects);
+    }
+
+    [Fact]
+    public void Translate_WorkloadSelector_SelectsWorkloadEntriesOfTheSameNamespaceByLabels()
+    {
+        var config = Parse("""
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: vm, namespace: apps}
+            spec:
+              hosts: [vm.mesh.local]
+              resolution: STATIC
+              ports: [{number: 80, name: http, protocol: HTTP}]
+              workloadSelector: {labels: {app: vm}}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: WorkloadEntry
+            metadata: {name: vm-1, namespace: apps}
+            spec: {address: 10.0.0.1, labels: {app: vm}, locality: eu/west}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: WorkloadEntry
+            metadata: {name: other, namespace: apps}
+            spec: {address: 10.0.0.2, labels: {app: other}}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: WorkloadEntry
+            metadata: {name: vm-elsewhere, namespace: other}
+            spec: {address: 10.0.0.3, labels: {app: vm}}
+            """);
+
+        var (service, endpoints) = ServiceEntryTranslator.Translate(config)["vm.mesh.local"];
+
+        Assert.Equal("apps", service.Namespace);
+        var endpoint = Assert.Single(endpoints);
+        Assert.Equal("10.0.0.1", endpoint.Address);
+        Assert.Equal("eu/west", endpoint.Locality);
+    }
+
+    [Fact]
+    public void Translate_TwoEntriesForOneHost_FirstByNamespaceAndNameWins()
+    {
+        var config = Parse("""
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: b, namespace: default}
+            spec:
+              hosts: [dup.mesh.local]
+              resolution: STATIC
+              ports: [{number: 81, name: http, protocol: HTTP}]
+              endpoints: [{address: 127.0.0.1}]
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: a, namespace: default}
+            spec:
+              hosts: [dup.mesh.local]
+              resolution: STATIC
+              ports: [{number: 80, name: http, protocol: HTTP}]
+              endpoints: [{address: 127.0.0.1}]
+            """);
+
+        Assert.Equal(80u, ServiceEntryTranslator.Translate(config)["dup.mesh.local"].Service.Ports.Single().Number);
+    }
+}

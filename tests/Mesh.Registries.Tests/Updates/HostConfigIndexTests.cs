@@ -1,0 +1,74 @@
+using Mesh.Api.Model;
+using Mesh.Api.Yaml;
+using Mesh.Registries.Updates;
+
+namespace Mesh.Registries.Tests.Updates;
+
+public sealed class HostConfigIndexTests
+{
+    private static MeshConfig Parse(string yaml)
+    {
+        var result = ConfigParser.Parse("t.yaml", yaml);
+        Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors));
+        return MeshConfig.From(result.Objects);
+    }
+
+    [Fact]
+    public void Build_ShortHostNames_AreQualifiedInTheObjectsNamespace()
+    {
+        var config = Parse("""
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: reviews, namespace: shop}
+            spec: {host: reviews}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: reviews, namespace: shop}
+            spec:
+              hosts: [reviews]
+              http: [{route: [{destination: {host: reviews}}]}]
+            """);
+
+        var index = HostConfigIndex.Build(config);
+
+        var hostConfig = Assert.Single(index).Value;
+        Assert.Equal("reviews.shop.svc.cluster.local", index.Keys.Single());
+        Assert.NotNull(hostConfig.Rule);
+        Assert.Single(hostConfig.VirtualServices);
+    }
+
+    [Fact]
+    public void Build_GatewayOnlyVirtualService_IsNotForSidecars()
+    {
+        var config = Parse("""
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: edge, namespace: default}
+            spec:
+              hosts: [edge.mesh.local]
+              gateways: [ingress]
+              http: [{route: [{destination: {host: edge.mesh.local}}]}]
+            """);
+
+        Assert.Empty(HostConfigIndex.Build(config));
+    }
+
+    [Fact]
+    public void Build_TwoRulesForOneHost_FirstByNamespaceThenNameWins()
+    {
+        var config = Parse("""
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: z, namespace: default}
+            spec: {host: h.mesh.local, subsets: [{name: z, labels: {v: z}}]}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: a, namespace: default}
+            spec: {host: h.mesh.local, subsets: [{name: a, labels: {v: a}}]}
+            """);
+
+        Assert.Equal("a", HostConfigIndex.Build(config)["h.mesh.local"].Rule!.Meta.Name);
+    }
+}
