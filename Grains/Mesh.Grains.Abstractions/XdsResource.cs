@@ -24,4 +24,24 @@ public sealed record ServiceFragments(
     [property: Id(3)] bool Removed,
     [property: Id(4)] DateTimeOffset ChangedAt,
     [property: Id(5)] string Namespace = "",
-    [property: Id(6)] IReadOnlyList<string>? ExportTo = null);
+    [property: Id(6)] IReadOnlyList<string>? ExportTo = null,
+    [property: Id(7)] IReadOnlyList<IReadOnlyDictionary<string, string>>? Selectors = null,
+    [property: Id(8)] IReadOnlyDictionary<int, IReadOnlyList<XdsResource>>? Variants = null)
+{
+    /// <summary>
+    /// The fragments as a proxy with these labels sees them. VirtualService matches with
+    /// sourceLabels make routes depend on the proxy: Selectors are the distinct sourceLabels,
+    /// and Variants, keyed by the bit mask of selectors a proxy satisfies, replace the route
+    /// resources of the same name. A proxy that satisfies none sees Resources as they are.
+    /// </summary>
+    public ServiceFragments ForLabels(IReadOnlyDictionary<string, string> labels)
+    {
+        if (Selectors is not { Count: > 0 } selectors || Variants is null) return this;
+        var mask = 0;
+        for (var i = 0; i < selectors.Count; i++)
+            if (selectors[i].All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value)) mask |= 1 << i;
+        if (mask == 0 || !Variants.TryGetValue(mask, out var variant)) return this;
+        var replaced = variant.Select(r => (r.TypeUrl, r.Name)).ToHashSet();
+        return this with { Resources = [.. Resources.Where(r => !replaced.Contains((r.TypeUrl, r.Name))), .. variant], Selectors = null, Variants = null };
+    }
+}

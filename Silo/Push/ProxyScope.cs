@@ -9,7 +9,7 @@ namespace Mesh.Silo.Push;
 /// its labels, else one in its namespace without a selector, else one in the root namespace
 /// without a selector), whose egress hosts are "namespace/dnsName" patterns.
 /// </summary>
-public sealed record ProxyScope(string? Namespace, Sidecar? Sidecar)
+public sealed record ProxyScope(string? Namespace, Sidecar? Sidecar, IReadOnlyDictionary<string, string> Labels)
 {
     public const string RootNamespace = "istio-system";
 
@@ -22,7 +22,7 @@ public sealed record ProxyScope(string? Namespace, Sidecar? Sidecar)
             ?? inNamespace.FirstOrDefault(s => s.Spec.WorkloadSelector is null)
             ?? sidecars.Where(s => s.Meta.Namespace == RootNamespace && s.Spec.WorkloadSelector is null)
                 .OrderBy(s => s.Meta.Name, StringComparer.Ordinal).FirstOrDefault();
-        return new ProxyScope(ns, sidecar);
+        return new ProxyScope(ns, sidecar, labels);
     }
 
     public bool Sees(ServiceFragments host) => Exported(host) && Egress(host);
@@ -59,10 +59,14 @@ public sealed record ProxyScope(string? Namespace, Sidecar? Sidecar)
         return string.Equals(dns, host.Host, StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>The proxy's view of a snapshot: the snapshot itself when the proxy sees every host.</summary>
+    /// <summary>
+    /// The proxy's view of a snapshot: visible hosts only, with the route variants its labels
+    /// select; the snapshot itself when that is everything as it is.
+    /// </summary>
     public ResourceSnapshot Apply(ResourceSnapshot full)
     {
-        if (full.Hosts.All(Sees)) return full;
-        return SnapshotBuilder.Build(full.Hosts.Where(Sees), full.Sidecars);
+        var hosts = full.Hosts.Where(Sees).Select(h => h.ForLabels(Labels)).ToList();
+        if (hosts.Count == full.Hosts.Length && hosts.Zip(full.Hosts).All(p => ReferenceEquals(p.First, p.Second))) return full;
+        return SnapshotBuilder.Build(hosts, full.Sidecars);
     }
 }

@@ -14,7 +14,27 @@ public static class ServiceFragmentBuilder
 {
     private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>();
 
+    /// <summary>At most this many distinct sourceLabels selectors per host get variants (2^n of them).</summary>
+    public const int MaxSelectors = 5;
+
+    /// <summary>The host's resources, and per-proxy route variants when VirtualServices use sourceLabels.</summary>
+    public sealed record Output(
+        IReadOnlyList<XdsResource> Resources,
+        IReadOnlyList<IReadOnlyDictionary<string, string>> Selectors,
+        IReadOnlyDictionary<int, IReadOnlyList<XdsResource>> Variants)
+    {
+        public IEnumerable<XdsResource> All => Resources.Concat(Variants.OrderBy(v => v.Key).SelectMany(v => v.Value));
+    }
+
+    /// <summary>The resources every proxy shares (no sourceLabels variants).</summary>
     public static IReadOnlyList<XdsResource> Build(
+        MeshService service,
+        IReadOnlyList<MeshEndpoint> endpoints,
+        DestinationRule? rule,
+        IReadOnlyList<VirtualService> virtualServices) =>
+        BuildWithVariants(service, endpoints, rule, virtualServices).Resources;
+
+    public static Output BuildWithVariants(
         MeshService service,
         IReadOnlyList<MeshEndpoint> endpoints,
         DestinationRule? rule,
@@ -24,19 +44,51 @@ public static class ServiceFragmentBuilder
         var resources = new List<XdsResource>();
         foreach (var cluster in ClusterGenerator.Build(view)) resources.Add(Pack(ResourceTypes.Cluster, cluster.Name, cluster));
         foreach (var cla in EndpointGenerator.Build(view)) resources.Add(Pack(ResourceTypes.ClusterLoadAssignment, cla.ClusterName, cla));
+        // The shared routes carry no proxy's labels: matches gated by sourceLabels are in the variants only.
+        resources.AddRange(Routes(view, NoLabels));
         foreach (var port in service.Ports.Where(IsHttp))
         {
-            // Shared by every proxy, so no proxy's labels: routes gated by sourceLabels are left out
-            // rather than given to proxies they do not select (per-proxy variants are not built yet).
-            var vhost = RouteGenerator.BuildVirtualHost(view, port, NoLabels);
-            resources.Add(Pack(ResourceTypes.VirtualHost, vhost.Name, vhost));
-            var routes = RouteGenerator.BuildRouteConfiguration(view, port, NoLabels);
-            resources.Add(Pack(ResourceTypes.RouteConfiguration, routes.Name, routes));
             var listener = ListenerGenerator.BuildProxylessListener(service.Host, port.Number);
             resources.Add(Pack(ResourceTypes.Listener, listener.Name, listener));
         }
+
+        var selectors = Selectors(virtualServices);
+        var variants = new Dictionary<int, IReadOnlyList<XdsResource>>();
+        for (var mask = 1; mask < 1 << selectors.Count; mask++)
+        {
+            // A proxy satisfying exactly these selectors carries at least their union of labels;
+            // selectors that disagree on a key can never be satisfied together.
+            var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+            var consistent = true;
+            for (var i = 0; i < selectors.Count && consistent; i++)
+                if ((mask & (1 << i)) != 0)
+                    foreach (var (k, v) in selectors[i])
+                        consistent &= labels.TryAdd(k, v) || labels[k] == v;
+            if (consistent) variants[mask] = Routes(view, labels);
+        }
+        return new Output(resources, selectors, variants);
+    }
+
+    private static List<XdsResource> Routes(ServiceView view, IReadOnlyDictionary<string, string> labels)
+    {
+        var resources = new List<XdsResource>();
+        foreach (var port in view.Service.Ports.Where(IsHttp))
+        {
+            var vhost = RouteGenerator.BuildVirtualHost(view, port, labels);
+            resources.Add(Pack(ResourceTypes.VirtualHost, vhost.Name, vhost));
+            var routes = RouteGenerator.BuildRouteConfiguration(view, port, labels);
+            resources.Add(Pack(ResourceTypes.RouteConfiguration, routes.Name, routes));
+        }
         return resources;
     }
+
+    private static List<IReadOnlyDictionary<string, string>> Selectors(IReadOnlyList<VirtualService> virtualServices) =>
+        virtualServices.SelectMany(vs => vs.Spec.Http).SelectMany(r => r.Match)
+            .Where(m => m.SourceLabels.Count > 0)
+            .Select(m => (IReadOnlyDictionary<string, string>)new SortedDictionary<string, string>(m.SourceLabels.ToDictionary(), StringComparer.Ordinal))
+            .DistinctBy(s => string.Join(",", s.Select(kv => $"{kv.Key}={kv.Value}")))
+            .Take(MaxSelectors)
+            .ToList();
 
     /// <summary>Ports that get routes (virtual hosts, gRPC listeners); TCP and TLS ports get clusters only, as in Istio.</summary>
     public static bool IsHttp(ServicePort port) =>

@@ -61,14 +61,15 @@ public sealed partial class ServiceGrain(TimeProvider time, ILogger<ServiceGrain
     private async Task RederiveAsync()
     {
         var service = _state.MergedService();
-        var resources = service is null
-            ? []
-            : ServiceFragmentBuilder.Build(service, _state.MergedEndpoints(), _state.Rule, _state.VirtualServices);
-        var version = ContentVersion.Of(resources, $"{service?.Namespace}|{string.Join(',', service?.ExportTo ?? [])}");
+        var output = service is null
+            ? new ServiceFragmentBuilder.Output([], [], new Dictionary<int, IReadOnlyList<XdsResource>>())
+            : ServiceFragmentBuilder.BuildWithVariants(service, _state.MergedEndpoints(), _state.Rule, _state.VirtualServices);
+        var resources = output.Resources;
+        var version = ContentVersion.Of(output.All, $"{service?.Namespace}|{string.Join(',', service?.ExportTo ?? [])}");
         if (_fragments is { } current && current.Version == version && current.Removed == (service is null)) return;
 
         _fragments = new ServiceFragments(Host, version, resources, Removed: service is null, time.GetUtcNow(),
-            service?.Namespace ?? "", service?.ExportTo ?? []);
+            service?.Namespace ?? "", service?.ExportTo ?? [], output.Selectors, output.Variants);
         LogDerived(logger, Host, version, resources.Count, _hubs.Count);
         foreach (var hub in _hubs.Live()) hub.OnServiceChanged(_fragments).Ignore();
 

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Mesh.XdsLoad;
 
 /// <summary>
@@ -26,13 +24,8 @@ public sealed class ConfigFiles(string directory, int hosts)
         for (var i = 0; i < hosts; i++) Write(i, $"10.0.{i / 250}.{i % 250 + 1}");
     }
 
-    /// <summary>Rewrites host's file with a new address for endpoint 0; returns the timestamp just before the write.</summary>
-    public long Edit(int host, int edit)
-    {
-        var started = Stopwatch.GetTimestamp();
-        Write(host, EditedAddress(edit));
-        return started;
-    }
+    /// <summary>Rewrites host's file with a new address for endpoint 0 (the caller takes the time first).</summary>
+    public void Edit(int host, int edit) => Write(host, EditedAddress(edit));
 
     public void RemoveAll()
     {

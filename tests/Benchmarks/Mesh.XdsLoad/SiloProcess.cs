@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Mesh.XdsLoad;
+
+/// <summary>
+/// The silo as a child process (--start-silo): free loopback ports, output to a log file (so a
+/// chatty silo never blocks on a full pipe), ready when GET /ready is 200, killed at the end.
+/// </summary>
+public sealed class SiloProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StreamWriter _log;
+
+    private SiloProcess(Process process, StreamWriter log, IPEndPoint xds, IPEndPoint http, string logPath)
+    {
+        _process = process;
+        _log = log;
+        Xds = xds;
+        Http = http;
+        LogPath = logPath;
+    }
+
+    public IPEndPoint Xds { get; }
+
+    public IPEndPoint Http { get; }
+
+    public string LogPath { get; }
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public static SiloProcess Start(string siloDll, string configDir, string logPath)
+    {
+        var ports = FreeLoopbackPorts(4);
+        var info = new ProcessStartInfo(DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(siloDll))!,
+        };
+        info.ArgumentList.Add(Path.GetFullPath(siloDll));
+        foreach (var (flag, value) in new[] { ("config-dir", configDir) }
+            .Concat(new[] { "xds-port", "http-port", "silo-port", "gateway-port" }.Select((f, i) => (f, ports[i].ToString(CultureInfo.InvariantCulture)))))
+        {
+            info.ArgumentList.Add("--" + flag);
+            info.ArgumentList.Add(value);
+        }
+        var log = new StreamWriter(logPath) { AutoFlush = true };
+        var process = new Process { StartInfo = info };
+        process.OutputDataReceived += (_, e) => Append(log, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(log, e.Data);
+        if (!process.Start()) throw new InvalidOperationException($"could not start {info.FileName} {siloDll}");
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new SiloProcess(process, log, new IPEndPoint(IPAddress.Loopback, ports[0]), new IPEndPoint(IPAddress.Loopback, ports[1]), logPath);
+    }
+
+    public async Task WaitReadyAsync(SiloHttp http, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"the silo exited with {_process.ExitCode} before /ready; see {LogPath}");
+            if (await http.ReadyAsync()) return;
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"the silo was not ready within {timeout.TotalSeconds:0} s; see {LogPath}");
+    }
+
+    /// <summary>VmRSS and VmHWM (peak) from /proc, in bytes; null where /proc is not there.</summary>
+    public (long Rss, long Peak)? Memory()
+    {
+        var status = $"/proc/{_process.Id}/status";
+        if (!File.Exists(status)) return null;
+        long Field(string name) => File.ReadLines(status)
+            .Where(l => l.StartsWith(name + ":", StringComparison.Ordinal))
+            .Select(l => long.Parse(l[(name.Length + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024)
+            .FirstOrDefault();
+        return (Field("VmRSS"), Field("VmHWM"));
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(10_000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Exited between the check and the kill.
+        }
+        _process.Dispose();
+        lock (_log) _log.Dispose();
+    }
+
+    private static void Append(StreamWriter log, string? line)
+    {
+        if (line is null) return;
+        lock (log)
+        {
+            try { log.WriteLine(line); }
+            catch (ObjectDisposedException) { }
+        }
+    }
+
+    /// <summary>The dotnet host that runs this tool (also under `dotnet run`), else dotnet on PATH.</summary>
+    private static string DotnetHost()
+    {
+        var fromSdk = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        if (!string.IsNullOrEmpty(fromSdk) && File.Exists(fromSdk)) return fromSdk;
+        var self = Environment.ProcessPath;
+        return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
+    }
+
+    private static int[] FreeLoopbackPorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        foreach (var l in listeners) l.Start();
+        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        foreach (var l in listeners) l.Stop();
+        return ports;
+    }
+}
