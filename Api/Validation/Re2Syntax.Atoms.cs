@@ -5,6 +5,8 @@ internal sealed partial class Re2Syntax
 {
     private const int MaxRune = 0x10FFFF;
 
+    private bool _noPosixClose;
+
     /// <summary>A backslash outside a class: an assertion, a class, \Q…\E, or one escaped character.</summary>
     private void Escape()
     {
@@ -60,7 +62,7 @@ internal sealed partial class Re2Syntax
         // \1-\7 followed by an octal digit is octal (\12); alone, or \8 and \9, it is a backreference.
         if (c is >= '1' and <= '9' && (c > '7' || Peek() is < '0' or > '7'))
         {
-            throw Unsupported($"a backreference ({_p[start.._i]})");
+            throw Unsupported("a backreference", _p[start.._i]);
         }
 
         if (c is >= '0' and <= '7')
@@ -98,18 +100,18 @@ internal sealed partial class Re2Syntax
         }
 
         throw c is 'k' or 'g'
-            ? Unsupported($"a backreference ({_p[start.._i]})")
-            : Unsupported($"the escape \\{(char.IsHighSurrogate(c) ? _p[(start + 1)..Math.Min(_i + 1, _p.Length)] : c.ToString())}{Hint(c)}");
+            ? Unsupported("a backreference", _p[start.._i])
+            : Unsupported($"the escape \\{(char.IsHighSurrogate(c) ? _p[(start + 1)..Math.Min(_i + 1, _p.Length)] : c.ToString())}", Hint(c));
     }
 
-    private static string Hint(char c) => c switch
+    private static string? Hint(char c) => c switch
     {
-        'Z' => " (use \\z or $)",
-        'e' => " (use \\x1B)",
-        'c' => " (use \\x01…\\x1F)",
-        'u' or 'U' => " (use \\x{…})",
-        'h' => " (use [\\t ])",
-        _ => "",
+        'Z' => "use \\z or $",
+        'e' => "use \\x1B",
+        'c' => "use \\x01…\\x1F",
+        'u' or 'U' => "use \\x{…}",
+        'h' => "use [\\t ]",
+        _ => null,
     };
 
     /// <summary>\xHH (exactly two digits) or \x{H…} up to U+10FFFF.</summary>
@@ -185,6 +187,11 @@ internal sealed partial class Re2Syntax
             if (Peek() == '-' && _i + 1 < _p.Length && _p[_i + 1] != ']')
             {
                 _i++;
+                if (_p[_i] == '\\' && Peek(1) is 'd' or 'D' or 's' or 'S' or 'w' or 'W' or 'p' or 'P')
+                {
+                    throw Invalid($"a range cannot end in a class: {_p[rangeStart..(_i + 2)]}");
+                }
+
                 if (ClassRune(start) < low)
                 {
                     throw Invalid($"backwards character range {_p[rangeStart.._i]}");
@@ -203,16 +210,18 @@ internal sealed partial class Re2Syntax
     /// <summary>[:name:] inside a class; without a closing ":]" the "[" is just a literal.</summary>
     private bool PosixClass()
     {
-        var close = _p.IndexOf(":]", _i + 2, StringComparison.Ordinal);
+        var close = _noPosixClose ? -1 : _p.IndexOf(":]", _i + 2, StringComparison.Ordinal);
         if (close < 0)
         {
+            // No ":]" from here means none further on either: remember, so many "[:" stay linear.
+            _noPosixClose = true;
             return false;
         }
 
         var name = _p[_i..(close + 2)];
         if (!Re2Names.Posix.Contains(name))
         {
-            throw Unsupported($"the character class {name}");
+            throw Unsupported($"the character class {name}", "RE2 has the POSIX classes, e.g. [:alpha:]");
         }
 
         _i = close + 2;
@@ -261,7 +270,7 @@ internal sealed partial class Re2Syntax
         var bare = name.StartsWith('^') ? name[1..] : name;
         if (bare != "Any" && !Re2Names.Unicode.Contains(bare))
         {
-            throw Unsupported($"the Unicode class {_p[start.._i]} (RE2 knows general categories and scripts, e.g. \\p{{L}}, \\p{{Greek}})");
+            throw Unsupported($"the Unicode class {_p[start.._i]}", "RE2 has general categories and scripts, e.g. \\p{L}, \\p{Greek}");
         }
     }
 

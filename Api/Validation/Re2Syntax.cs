@@ -5,13 +5,11 @@ namespace Mesh.Api.Validation;
 /// Perl-like options Envoy and re2-wasm both use) would accept it. Mirroring RE2 rather than asking
 /// .NET's engine matters both ways: .NET accepts much RE2 refuses ({1001}, \Z, (?x), \p{IsGreek},
 /// lookaround) and refuses RE2 syntax users rely on ((?P&lt;n&gt;…), \pL, \Q…\E, \p{Greek}).
-/// This file handles structure (groups, alternation, repeats); Re2Syntax.Atoms the atoms.
+/// This file handles structure (groups, alternation); Re2Syntax.Repeats the repeat operators and
+/// Re2Syntax.Atoms the atoms.
 /// </summary>
 internal sealed partial class Re2Syntax
 {
-    /// <summary>RE2's maximum_repeat_count: the bound on a count, and on counts nested in counts.</summary>
-    private const int MaxRepeat = 1000;
-
     private readonly string _p;
     private readonly Stack<Level> _open = new();
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
@@ -49,6 +47,7 @@ internal sealed partial class Re2Syntax
         public long Done = 1;
     }
 
+    // Thrown at the first refusal, where RE2 stops too; Problem turns it into the message.
     private sealed class Refusal(string message) : Exception(message);
 
     private void Parse()
@@ -86,7 +85,7 @@ internal sealed partial class Re2Syntax
                     Escape();
                     break;
                 default:
-                    // ^ $ . and every other character stand for themselves.
+                    // ^ $ . and every other character are one-character atoms.
                     Rune();
                     Atom();
                     break;
@@ -187,7 +186,7 @@ internal sealed partial class Re2Syntax
                     return;
                 default:
                     throw char.IsAsciiLetter(c)
-                        ? Unsupported($"the inline flag '{c}' (RE2 has only i, m, s, U)")
+                        ? Unsupported($"the inline flag '{c}'", "RE2 has i, m, s and U")
                         : Invalid($"invalid group syntax {_p[start.._i]}");
             }
         }
@@ -201,7 +200,7 @@ internal sealed partial class Re2Syntax
             ['>', ..] => "an atomic group",
             ['#', ..] => "a comment group (?#…)",
             ['(', ..] => "a conditional (?(…)…)",
-            ['\'', ..] => "a named group written (?'name'…) (RE2 has (?P<name>…))",
+            ['\'', ..] => "a named group written (?'name'…)",
             ['|', ..] => "a branch reset group (?|…)",
             ['P', '=', ..] or ['P', '>', ..] or ['&', ..] => "a backreference or subroutine call by name",
             ['R', ..] or ['+' or '-', >= '0' and <= '9', ..] or [>= '0' and <= '9', ..] => "a recursive or numbered subroutine call",
@@ -245,144 +244,11 @@ internal sealed partial class Re2Syntax
         Push();
     }
 
-    /// <summary>*, + or ?, optionally followed by ? (non-greedy).</summary>
-    private void Repeat(int afterRepeat)
-    {
-        var start = _i++;
-        if (Peek() == '?')
-        {
-            _i++;
-        }
-
-        ThrowIfStacked(afterRepeat, start);
-        RequireOperand(start);
-        _repeatStart = start;
-    }
-
-    /// <summary>{n}, {n,} or {n,m}, optionally followed by ?; any other "{" is a literal.</summary>
-    private void CountedRepeat(int afterRepeat)
-    {
-        var start = _i;
-        if (!TryCount(out var min, out var max))
-        {
-            _i++;
-            Atom();
-            return;
-        }
-
-        if (Peek() == '?')
-        {
-            _i++;
-        }
-
-        var op = _p[start.._i];
-        ThrowIfStacked(afterRepeat, start);
-        if (max != -1 && max < min)
-        {
-            throw Invalid($"invalid repeat count {op}: the maximum is below the minimum");
-        }
-
-        if (min > MaxRepeat || max > MaxRepeat)
-        {
-            throw Unsupported($"a repeat count over {MaxRepeat} ({op})");
-        }
-
-        RequireOperand(start);
-
-        // RE2 divides 1000 by each count down a nest of counted repeats and refuses when it reaches 0:
-        // that is, when the counts along any nesting chain multiply to more than 1000.
-        var count = max == -1 ? min : max;
-        if (count > 0)
-        {
-            var product = _level.Operand!.Value * count;
-            if (product > MaxRepeat)
-            {
-                throw Unsupported($"nesting repeat counts to over {MaxRepeat} in total ({op} around {_level.Operand.Value})");
-            }
-
-            _level.Operand = product;
-        }
-
-        _repeatStart = start;
-    }
-
-    private void ThrowIfStacked(int afterRepeat, int start)
-    {
-        if (afterRepeat < 0)
-        {
-            return;
-        }
-
-        throw _p[start] == '+'
-            ? Unsupported($"a possessive quantifier ({_p[afterRepeat.._i]})")
-            : Invalid($"a repeat cannot follow a repeat: {_p[afterRepeat.._i]}");
-    }
-
-    private void RequireOperand(int start)
-    {
-        if (_level.Operand is null)
-        {
-            throw Invalid($"nothing to repeat before {_p[start.._i]} at offset {start}");
-        }
-    }
-
-    /// <summary>RE2's MaybeParseRepeat: counts have no leading zeros and fewer than 10 digits.</summary>
-    private bool TryCount(out int min, out int max)
-    {
-        max = -1;
-        var j = _i + 1;
-        if (!TryInteger(ref j, out min) || j >= _p.Length)
-        {
-            return false;
-        }
-
-        if (_p[j] == ',')
-        {
-            j++;
-            if (j >= _p.Length || (_p[j] != '}' && !TryInteger(ref j, out max)))
-            {
-                return false;
-            }
-        }
-        else
-        {
-            max = min;
-        }
-
-        if (j >= _p.Length || _p[j] != '}')
-        {
-            return false;
-        }
-
-        _i = j + 1;
-        return true;
-    }
-
-    private bool TryInteger(ref int j, out int value)
-    {
-        value = 0;
-        if (j >= _p.Length || !char.IsAsciiDigit(_p[j]) || (_p[j] == '0' && j + 1 < _p.Length && char.IsAsciiDigit(_p[j + 1])))
-        {
-            return false;
-        }
-
-        for (; j < _p.Length && char.IsAsciiDigit(_p[j]); j++)
-        {
-            if (value >= 100_000_000)
-            {
-                return false;
-            }
-
-            value = value * 10 + (_p[j] - '0');
-        }
-
-        return true;
-    }
-
     private char Peek(int ahead = 0) => _i + ahead < _p.Length ? _p[_i + ahead] : '\0';
 
-    private static Refusal Unsupported(string what) =>
-        new($"{what} is not supported by RE2, the regex engine of Envoy and proxyless gRPC");
+    /// <summary>A construct RE2 lacks (often one .NET or PCRE has); detail shows the text or a way out.</summary>
+    private static Refusal Unsupported(string what, string? detail = null) =>
+        new($"{what} is not supported by RE2, the regex engine of Envoy and proxyless gRPC{(detail is null ? "" : $" ({detail})")}");
 
     private static Refusal Invalid(string what) => new($"invalid regular expression (RE2 syntax): {what}");
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Mesh.Api.Model;
 
 namespace Mesh.Api.Validation;
@@ -5,6 +6,9 @@ namespace Mesh.Api.Validation;
 /// <summary>Checks a TrafficPolicy and its port-level overrides.</summary>
 internal static class TrafficPolicyRules
 {
+    // Envoy's RingHashLbConfig caps minimum_ring_size at 2^23, and grpc-js-xds NACKs a larger one.
+    private const ulong MaxRingSize = 8_388_608;
+
     public static void Check(Findings f, string path, TrafficPolicy? policy)
     {
         if (policy is null)
@@ -61,6 +65,11 @@ internal static class TrafficPolicyRules
         if (keys != 1)
         {
             f.Add($"{path}.consistentHash", null, "exactly one of httpHeaderName, httpCookie, useSourceIp, httpQueryParameterName is required");
+        }
+
+        if (hash.MinimumRingSize is > MaxRingSize and var size)
+        {
+            f.Add($"{path}.consistentHash.minimumRingSize", size.ToString(CultureInfo.InvariantCulture), $"must be at most {MaxRingSize}");
         }
 
         if (hash.HttpCookie is { } cookie)

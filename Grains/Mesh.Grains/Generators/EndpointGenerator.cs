@@ -51,7 +51,10 @@ public static class EndpointGenerator
         return assignment;
     }
 
-    /// <summary>The endpoints of a plan with their ports, sorted by locality, address, port so hashes are stable.</summary>
+    /// <summary>
+    /// The endpoints of a plan with their ports, sorted by locality, address, port so hashes are stable,
+    /// one per address and port across the whole assignment.
+    /// </summary>
     private static List<(MeshEndpoint Endpoint, uint Port)> Select(ServiceView view, ClusterPlan plan)
     {
         var candidates = view.Endpoints;
@@ -70,6 +73,11 @@ public static class EndpointGenerator
             .ThenBy(e => e.Port)
             .ThenBy(e => e.Endpoint.Weight)
             .ThenBy(e => e.Endpoint.Health)
+            // The same socket can come twice (two ServiceEntries or shards report one workload); gRPC
+            // clients NACK the whole assignment then ("address is a duplicate"). Keep the first, as
+            // Istio keeps one: it is one backend, so summing weights would give it more than its share,
+            // and the sort makes the pick independent of input order.
+            .DistinctBy(e => (e.Endpoint.Address, e.Port))
             .ToList();
     }
 

@@ -1,4 +1,5 @@
 using Mesh.Api.Model;
+using Mesh.Api.Tests.Yaml;
 using Mesh.Api.Validation;
 
 namespace Mesh.Api.Tests.Validation;
@@ -51,6 +52,14 @@ public class DestinationRuleValidationTests
     [InlineData("{minimumRingSize: 1024}")]
     public void Validate_ConsistentHashWithoutExactlyOneKey_Reported(string hash) =>
         ValidationAssert.Single(Dr, Policy($"loadBalancer:\n  consistentHash: {hash}"), "spec.trafficPolicy.loadBalancer.consistentHash", null, "exactly one of httpHeaderName, httpCookie, useSourceIp, httpQueryParameterName");
+
+    [Fact]
+    public void Validate_MinimumRingSizeOverEnvoyLimit_Reported() =>
+        ValidationAssert.Single(Dr, Policy("loadBalancer:\n  consistentHash: {httpHeaderName: x-user, minimumRingSize: 8388609}"), "spec.trafficPolicy.loadBalancer.consistentHash.minimumRingSize", "8388609", "must be at most 8388608");
+
+    [Fact]
+    public void Validate_MinimumRingSizeAtEnvoyLimit_Accepted() =>
+        Assert.Empty(ConfigYaml.Parse(Dr, Policy("loadBalancer:\n  consistentHash: {httpHeaderName: x-user, minimumRingSize: 8388608}")).Errors);
 
     [Fact]
     public void Validate_SimpleAndConsistentHash_Reported() =>

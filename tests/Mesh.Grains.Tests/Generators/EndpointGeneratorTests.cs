@@ -86,6 +86,47 @@ public class EndpointGeneratorTests
         Assert.Equal(expected, assignment);
     }
 
+    [Fact]
+    public void Build_SameAddressAndPortTwice_ServedOnce()
+    {
+        // Two ServiceEntry endpoints for one local backend: grpc-js-xds NACKs "address is a duplicate".
+        var view = View(endpoints: [Endpoint("127.0.0.1"), Endpoint("127.0.0.1")]);
+
+        var assignment = Assert.Single(EndpointGenerator.Build(view));
+
+        Assert.Equal(["127.0.0.1"], Addresses(assignment));
+    }
+
+    [Fact]
+    public void Build_DuplicateSockets_KeepsTheFirstInSortOrderWhateverTheInputOrder()
+    {
+        MeshEndpoint[] endpoints =
+        [
+            Endpoint("127.0.0.1", locality: "us-east/b", weight: 2),
+            Endpoint("127.0.0.1", locality: "us-east/a", weight: 5),
+            Endpoint("127.0.0.1", locality: "us-east/a", weight: 3),
+            Endpoint("127.0.0.1", locality: "us-east/a", ports: new Dictionary<string, uint> { ["http"] = 9081 }),
+            Endpoint("10.0.0.1", locality: "us-east/b"),
+        ];
+
+        var forward = Assert.Single(EndpointGenerator.Build(View(endpoints: endpoints)));
+        var reversed = Assert.Single(EndpointGenerator.Build(View(endpoints: endpoints.Reverse().ToArray())));
+
+        // Sorted by locality, address, port, weight: 127.0.0.1:9080 is kept from us-east/a with weight 3;
+        // another port is another socket, and us-east/b keeps its other address.
+        var expected = new ClusterLoadAssignment
+        {
+            ClusterName = $"outbound|9080||{Host}",
+            Endpoints =
+            {
+                Locality(new Locality { Region = "us-east", Zone = "a" }, 4, Lb("127.0.0.1", 3), Lb("127.0.0.1", null, port: 9081)),
+                Locality(new Locality { Region = "us-east", Zone = "b" }, 1, Lb("10.0.0.1", null)),
+            },
+        };
+        Assert.Equal(expected, forward);
+        Assert.Equal(expected, reversed);
+    }
+
     private static LocalityLbEndpoints Locality(Locality locality, uint weight, params LbEndpoint[] endpoints) =>
         new() { Locality = locality, LoadBalancingWeight = weight, LbEndpoints = { endpoints } };
 

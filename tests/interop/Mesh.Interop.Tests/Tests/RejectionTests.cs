@@ -9,9 +9,10 @@ namespace Mesh.Interop.Tests.Tests;
 public sealed class RejectionTests(MeshFixture mesh, ITestOutputHelper output)
 {
     /// <summary>
-    /// grpc-js-xds (cluster-resource-type.js) rejects a RING_HASH cluster whose minimum_ring_size
-    /// exceeds 8388608 (Envoy's own limit too); the silo's DestinationRule validation has no upper
-    /// bound on consistentHash.minimumRingSize, so the cluster is served and NACKed.
+    /// A DestinationRule valid for Istio and Envoy that proxyless gRPC cannot apply, which is how
+    /// Istio users meet NACKs: grpc-js-xds (cluster-resource-type.js) takes a cluster's lb_policy
+    /// only if it is ROUND_ROBIN or RING_HASH (without load_balancing_policy), so the LEAST_REQUEST
+    /// cluster we generate for `simple: LEAST_REQUEST` is served and NACKed.
     /// </summary>
     [Fact]
     public async Task A_cluster_the_client_rejects_shows_as_NACKED_in_syncz()
@@ -23,13 +24,12 @@ public sealed class RejectionTests(MeshFixture mesh, ITestOutputHelper output)
             await t.ApplyAsync(
                 Yaml.ServiceEntry(t.Host, backend)
                 + Yaml.DestinationRule(t.Host, [], """
-                    loadBalancer:
-                      consistentHash: {httpHeaderName: x-user, minimumRingSize: 10000000}
+                    loadBalancer: {simple: LEAST_REQUEST}
                     """));
         }
         catch (InvalidOperationException e) when (e.Message.Contains("rejected", StringComparison.Ordinal))
         {
-            Assert.Fail("the silo now rejects minimumRingSize 10000000 itself (good), so this test needs another config "
+            Assert.Fail("the silo now rejects simple: LEAST_REQUEST itself, so this test needs another config "
                 + $"that the silo serves and grpc-js-xds NACKs (see build/src/xds-resource-type/*.js):\n{e.Message}");
         }
 
@@ -50,7 +50,7 @@ public sealed class RejectionTests(MeshFixture mesh, ITestOutputHelper output)
         var cdsRow = TypeRow(row, "CDS")!.Value;
         var message = cdsRow.GetProperty("nackMessage").GetString() ?? "";
         t.Log($"syncz CDS for {client.NodeId}: status NACKED, nackVersion {Text(cdsRow, "nackVersion")}, nackMessage: {message}");
-        Assert.Contains("minimum_ring_size is too large: 10000000", message, StringComparison.Ordinal);
+        Assert.Contains("unsupported lb_policy: LEAST_REQUEST", message, StringComparison.Ordinal);
         Assert.True(row.GetProperty("connected").GetBoolean(), $"proxy should still be connected: {row.GetRawText()}");
         // The rejection is per type: the listener and route the client accepted stay SYNCED.
         Assert.Equal("SYNCED", TypeRow(row, "LDS")?.GetProperty("status").GetString());
@@ -60,8 +60,7 @@ public sealed class RejectionTests(MeshFixture mesh, ITestOutputHelper output)
         await t.ApplyAsync(
             Yaml.ServiceEntry(t.Host, backend)
             + Yaml.DestinationRule(t.Host, [], """
-                loadBalancer:
-                  consistentHash: {httpHeaderName: x-user, minimumRingSize: 4096}
+                loadBalancer: {simple: ROUND_ROBIN}
                 """));
         var fixedAt = DateTimeOffset.UtcNow;
         var recovered = await Poll.UntilAsync($"syncz to show {client.NodeId} with CDS SYNCED again", TimeSpan.FromSeconds(20), async () =>
@@ -71,7 +70,7 @@ public sealed class RejectionTests(MeshFixture mesh, ITestOutputHelper output)
             var status = cds?.GetProperty("status").GetString();
             return (status == "SYNCED", cds ?? default, $"CDS status {status ?? "(no row)"}: {proxy?.GetRawText()}");
         });
-        t.Log($"after fixing minimumRingSize: CDS SYNCED (version {Text(recovered, "versionAcked")}) within {(DateTimeOffset.UtcNow - fixedAt).TotalMilliseconds:0} ms; nackMessage {Text(recovered, "nackMessage")}");
+        t.Log($"after switching to ROUND_ROBIN: CDS SYNCED (version {Text(recovered, "versionAcked")}) within {(DateTimeOffset.UtcNow - fixedAt).TotalMilliseconds:0} ms; nackMessage {Text(recovered, "nackMessage")}");
         Assert.Equal(JsonValueKind.Null, recovered.GetProperty("nackMessage").ValueKind);
     }
 
