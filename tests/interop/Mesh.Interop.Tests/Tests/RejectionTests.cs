@@ -56,6 +56,16 @@ public sealed class RejectionTests(MeshFixture mesh, ITestOutputHelper output)
         Assert.Equal("SYNCED", TypeRow(row, "LDS")?.GetProperty("status").GetString());
         Assert.Equal("SYNCED", TypeRow(row, "RDS")?.GetProperty("status").GetString());
 
+        // What a user runs: meshctl proxy-status shows the same NACK.
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var exit = await Mesh.Cli.MeshCtl.RunAsync(
+            ["proxy-status", client.NodeId, "--control-plane", $"http://127.0.0.1:{t.Mesh.Silo.HttpPort}"], stdout, stderr);
+        t.Log($"meshctl proxy-status {client.NodeId}:\n{stdout}");
+        Assert.True(exit == 0, stderr.ToString());
+        Assert.Contains("NACKED", stdout.ToString(), StringComparison.Ordinal);
+        Assert.Contains("unsupported lb_policy: LEAST_REQUEST", stdout.ToString(), StringComparison.Ordinal);
+
         // Fixing the config sends a cluster the client accepts; its ACK must clear the NACK.
         await t.ApplyAsync(
             Yaml.ServiceEntry(t.Host, backend)
