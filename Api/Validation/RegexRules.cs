@@ -7,7 +7,14 @@ namespace Mesh.Api.Validation;
 /// </summary>
 internal static class RegexRules
 {
-    public static string? Problem(string pattern) =>
+    /// <summary>Istio's cap; it also keeps patterns clear of re2-wasm's 16 MB program limit in grpc-js-xds.</summary>
+    public const int MaxLength = 1024;
+
+    public static string? Problem(string pattern) => pattern.Length switch
+    {
         // Envoy's RegexMatcher requires a non-empty regex (min_len 1), and Istio rejects it too.
-        pattern.Length == 0 ? "regex must not be empty" : Re2Syntax.Problem(pattern);
+        0 => "regex must not be empty",
+        > MaxLength => $"regex is {pattern.Length} characters long; at most {MaxLength} are allowed",
+        _ => Re2Syntax.Problem(pattern),
+    };
 }

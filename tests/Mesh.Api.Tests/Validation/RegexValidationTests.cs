@@ -89,4 +89,16 @@ public class RegexValidationTests
     [Fact]
     public void Validate_EmptyRegex_Reported() =>
         ValidationAssert.Single(Vs, HeaderRegex(""), RegexPath, "", "regex must not be empty");
+
+    [Fact]
+    public void Validate_RegexOverIstiosLengthCap_Reported()
+    {
+        var regex = new string('a', 1025);
+
+        ValidationAssert.Single(Vs, HeaderRegex(regex), RegexPath, regex, "at most 1024");
+    }
+
+    [Fact]
+    public void Validate_RegexAtTheLengthCap_Accepted() =>
+        Assert.Empty(ConfigYaml.Parse(Vs, HeaderRegex(new string('a', 1024))).Errors);
 }
