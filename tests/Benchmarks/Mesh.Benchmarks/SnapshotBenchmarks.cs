@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using BenchmarkDotNet.Attributes;
 using Mesh.Grains.Abstractions;
+using Mesh.Grains.Services;
 using Mesh.Silo.Push;
 
 namespace Mesh.Benchmarks;
@@ -34,6 +35,17 @@ public class SnapshotBenchmarks
 
     [Benchmark]
     public ResourceSnapshot Build_1000() => SnapshotBuilder.Build(_hosts1000);
+
+    /// <summary>The part of Build that spans hosts (re-parses every virtual host), to see its share of Build.</summary>
+    [Benchmark]
+    public List<XdsResource> ComposeSidecar_100() => [.. SidecarResources.Compose(_hosts100)];
+
+    [Benchmark]
+    public List<XdsResource> ComposeSidecar_1000() => [.. SidecarResources.Compose(_hosts1000)];
+
+    /// <summary>Build's per-type content versions alone (re-sorts and hashes every resource of every type).</summary>
+    [Benchmark]
+    public List<string> TypeVersions_1000() => [.. _before1000.ByType.Values.Select(named => ContentVersion.Of(named.Values))];
 
     [Benchmark]
     public ImmutableDictionary<string, ImmutableHashSet<string>> Diff_100() => SnapshotBuilder.Diff(_before100, _after100);

@@ -53,7 +53,10 @@ public sealed class EnvoyLikeClient : IAsyncDisposable
     /// <summary>Completes with the timestamp at which CDS held every expected cluster and EDS every EDS cluster.</summary>
     public Task<long> FullConfig => _fullConfig.Task;
 
-    public int Responses { get; private set; }
+    private int _responses;
+
+    /// <summary>Responses received so far (read by the run from other threads).</summary>
+    public int Responses => Volatile.Read(ref _responses);
 
     public async Task RunAsync(CancellationToken cancel)
     {
@@ -67,7 +70,7 @@ public sealed class EnvoyLikeClient : IAsyncDisposable
             {
                 var at = Stopwatch.GetTimestamp();
                 var response = call.ResponseStream.Current;
-                Responses++;
+                Interlocked.Increment(ref _responses);
                 if (response.TypeUrl == ClusterType) await OnClustersAsync(call.RequestStream, response, cancel);
                 else if (response.TypeUrl == EndpointType) await OnEndpointsAsync(call.RequestStream, response, at, cancel);
                 if (!_fullConfig.Task.IsCompleted && _expected.IsSubsetOf(_clusters) && _edsNames.All(_assigned.Contains))

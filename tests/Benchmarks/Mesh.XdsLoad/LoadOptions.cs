@@ -11,13 +11,14 @@ public sealed record LoadOptions(
     int Proxies,
     int Hosts,
     int Edits,
+    int Warmup,
     string? StartSilo,
     TimeSpan Timeout,
     TimeSpan Pause)
 {
     public const string Usage =
         "usage: Mesh.XdsLoad [--xds 127.0.0.1:15010] [--http 127.0.0.1:15014] [--config-dir DIR] " +
-        "[--proxies 50] [--hosts 100] [--edits 20] [--start-silo PATH/Mesh.Silo.dll] [--timeout-s 60] [--pause-ms 200]";
+        "[--proxies 50] [--hosts 100] [--edits 20] [--warmup 40] [--start-silo PATH/Mesh.Silo.dll] [--timeout-s 60] [--pause-ms 200]";
 
     public static LoadOptions Parse(string[] args)
     {
@@ -29,12 +30,12 @@ public sealed record LoadOptions(
             flags[args[i][2..]] = args[++i];
         }
         string? Get(string flag) => flags.Remove(flag, out var v) ? v : null;
-        int Int(string flag, int fallback, int max)
+        int Int(string flag, int fallback, int max, int min = 1)
         {
             var text = Get(flag);
             if (text is null) return fallback;
-            return int.TryParse(text, CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= max
-                ? n : throw new ArgumentException($"--{flag}: '{text}' is not a number in 1..{max}");
+            return int.TryParse(text, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
+                ? n : throw new ArgumentException($"--{flag}: '{text}' is not a number in {min}..{max}");
         }
 
         var options = new LoadOptions(
@@ -44,6 +45,7 @@ public sealed record LoadOptions(
             Int("proxies", 50, 5_000),
             Int("hosts", 100, 10_000),
             Int("edits", 20, 10_000),
+            Int("warmup", 40, 1_000, min: 0),
             Get("start-silo"),
             TimeSpan.FromSeconds(Int("timeout-s", 60, 3_600)),
             TimeSpan.FromMilliseconds(Int("pause-ms", 200, 60_000)));

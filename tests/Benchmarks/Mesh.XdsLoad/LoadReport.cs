@@ -13,9 +13,12 @@ public sealed class LoadReport(LoadOptions options)
     public List<string> Failures { get; } = [];
     public List<(string When, string Memory)> Memory { get; } = [];
 
+    /// <summary>CPU used per phase by the silo (when this run started it) and by this tool, which share the machine.</summary>
+    public List<(string Phase, TimeSpan? Silo, TimeSpan Self, long Responses)> Cpu { get; } = [];
+
     public void Print(TextWriter o)
     {
-        o.WriteLine($"Mesh xDS load: {options.Proxies} proxies (ADS SotW, CDS wildcard + EDS), {options.Hosts} hosts x 2 endpoints, {options.Edits} edits");
+        o.WriteLine($"Mesh xDS load: {options.Proxies} proxies (ADS SotW, CDS wildcard + EDS), {options.Hosts} hosts x 2 endpoints, {options.Edits} edits after {options.Warmup} warm-up edits");
         o.WriteLine($"silo: {Silo}");
         o.WriteLine($"machine: {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, .NET {Environment.Version}");
         if (Loaded is { } loaded) o.WriteLine($"files written -> probe proxy holds all {options.Hosts} hosts: {Ms(loaded)}");
@@ -30,8 +33,11 @@ public sealed class LoadReport(LoadOptions options)
             o.WriteLine($"  by every proxy:  {Summary([.. Edits.Select(e => e.Last)])}");
             o.WriteLine($"  by first proxy:  {Summary([.. Edits.Select(e => e.First)])}");
         }
+        foreach (var (phase, silo, self, responses) in Cpu)
+            o.WriteLine($"CPU {phase}: silo {(silo is { } t ? Ms(t) : "unknown")}, load generator {Ms(self)}; {responses} xDS responses received");
+        if (Cpu.Count > 0) o.WriteLine("  (CPU figures include idle pauses; subtract the idle rate for the cost of the work itself)");
         foreach (var (when, memory) in Memory) o.WriteLine($"silo memory {when}: {memory}");
-        if (Memory.Count == 0) o.WriteLine("silo memory: unknown (not started by this run, and its /metrics has no process_resident_memory_bytes)");
+        if (Memory.Count == 0) o.WriteLine("silo memory: unknown (not started by this run, and its /metrics has no process_resident_memory_bytes or process_working_set_bytes)");
         foreach (var failure in Failures) o.WriteLine($"FAILED: {failure}");
     }
 

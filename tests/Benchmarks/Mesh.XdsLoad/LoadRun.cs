@@ -5,11 +5,14 @@ namespace Mesh.XdsLoad;
 
 /// <summary>
 /// One run: write the hosts, (optionally start the silo,) wait until a probe proxy holds them all,
-/// connect the proxies at once, then edit one host at a time and time each edit until every proxy
-/// has the new endpoint. Every wait is bounded by --timeout-s; everything is undone at the end.
+/// connect the proxies at once, warm up, then edit one host at a time and time each edit until
+/// every proxy has the new endpoint. Every wait is bounded by --timeout-s; everything is undone at the end.
 /// </summary>
 public static class LoadRun
 {
+    /// <summary>A quiet spell after warm-up, to show what the silo burns with nothing to do (polls, timers, GC).</summary>
+    private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(2);
+
     public static async Task<LoadReport> RunAsync(LoadOptions o, CancellationToken abort)
     {
         var report = new LoadReport(o);
@@ -47,31 +50,30 @@ public static class LoadRun
             var proxies = Enumerable.Range(0, o.Proxies)
                 .Select(i => new EnvoyLikeClient(i, NodeId(run, i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture)), xdsUri, board, expected))
                 .ToList();
+            var cpu = CpuMeter.Start(silo, clients);
             var connecting = Stopwatch.GetTimestamp();
             foreach (var proxy in proxies) Start(proxy);
             await Bounded(Task.WhenAll(proxies.Select(p => p.FullConfig)), o.Timeout, $"not all {o.Proxies} proxies received a full config");
             report.Connects.AddRange(proxies.Select(p => Stopwatch.GetElapsedTime(p.StartedAt, p.FullConfig.Result)));
             report.ConnectAll = Stopwatch.GetElapsedTime(connecting, proxies.Max(p => p.FullConfig.Result));
+            report.Cpu.Add(($"connecting {o.Proxies} proxies", cpu.Silo(), cpu.Self(), cpu.Responses()));
             await RecordMemoryAsync(report, $"with {o.Proxies + 1} proxies connected", silo, http);
 
-            for (var edit = 0; edit < o.Edits; edit++)
-            {
-                // Let the previous edit's ACKs land, so each edit starts from a quiet server.
-                await Task.Delay(o.Pause, stop.Token);
-                var host = edit % o.Hosts;
-                var watch = new EditWatch(ConfigFiles.Cluster(host), ConfigFiles.EditedAddress(edit), o.Proxies);
-                board.Current = watch;
-                files.Edit(host, edit);
-                var finished = await Task.WhenAny(watch.All, Task.Delay(o.Timeout, stop.Token));
-                board.Current = null;
-                if (finished == watch.All) report.Edits.Add(watch.Latencies());
-                else report.Failures.Add($"edit {edit} (host {ConfigFiles.Host(host)}): only {watch.Arrived}/{o.Proxies} proxies had it after {o.Timeout.TotalSeconds:0} s");
-            }
+            // Unmeasured edits first: until tiered compilation has settled (about 40 edits here), the
+            // background JIT costs more CPU than the edits themselves, in the silo and in this tool.
+            for (var edit = 0; edit < o.Warmup; edit++) await EditAsync(edit, measured: false);
+            cpu = CpuMeter.Start(silo, clients);
+            await Task.Delay(IdleWindow, stop.Token);
+            report.Cpu.Add(($"idle for {IdleWindow.TotalSeconds:0} s with {o.Proxies + 1} proxies, after {o.Warmup} warm-up edits", cpu.Silo(), cpu.Self(), cpu.Responses()));
+            cpu = CpuMeter.Start(silo, clients);
+            for (var edit = o.Warmup; edit < o.Warmup + o.Edits; edit++) await EditAsync(edit, measured: true);
+            report.Cpu.Add(($"{o.Edits} edits (with {o.Edits} x {o.Pause.TotalMilliseconds:0} ms pauses)", cpu.Silo(), cpu.Self(), cpu.Responses()));
             await RecordMemoryAsync(report, $"after {o.Edits} edits", silo, http);
         }
-        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or OperationCanceledException)
+        catch (Exception ex)
         {
-            report.Failures.Add(ex.Message);
+            // A measuring tool reports what went wrong with the run and still cleans up after itself.
+            report.Failures.Add(ex is TimeoutException or InvalidOperationException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}");
         }
         finally
         {
@@ -85,12 +87,44 @@ public static class LoadRun
         }
         return report;
 
+        async Task EditAsync(int edit, bool measured)
+        {
+            // Let the previous edit's ACKs land, so each edit starts from a quiet server.
+            await Task.Delay(o.Pause, stop.Token);
+            var host = edit % o.Hosts;
+            var watch = new EditWatch(ConfigFiles.Cluster(host), ConfigFiles.EditedAddress(edit), o.Proxies);
+            board.Current = watch;
+            files.Edit(host, edit);
+            var finished = await Task.WhenAny(watch.All, Task.Delay(o.Timeout, stop.Token));
+            board.Current = null;
+            if (finished != watch.All)
+                report.Failures.Add($"edit {edit} (host {ConfigFiles.Host(host)}): only {watch.Arrived}/{o.Proxies} proxies had it after {o.Timeout.TotalSeconds:0} s");
+            else if (measured)
+                report.Edits.Add(watch.Latencies());
+        }
+
         EnvoyLikeClient Start(EnvoyLikeClient client)
         {
             clients.Add(client);
             streams.Add(Task.Run(() => client.RunAsync(stop.Token)));
             return client;
         }
+    }
+
+    /// <summary>CPU time used since Start, by the silo (if this run owns it) and by this process.</summary>
+    private sealed record CpuMeter(SiloProcess? Process, TimeSpan SiloAtStart, TimeSpan SelfAtStart, List<EnvoyLikeClient> Clients, long ResponsesAtStart)
+    {
+        public static CpuMeter Start(SiloProcess? silo, List<EnvoyLikeClient> clients) =>
+            new(silo, silo?.CpuTime() ?? TimeSpan.Zero, System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime, clients, Total(clients));
+
+        /// <summary>xDS responses all clients received since Start: shows what the silo pushed in the phase.</summary>
+        public long Responses() => Total(Clients) - ResponsesAtStart;
+
+        private static long Total(List<EnvoyLikeClient> clients) => clients.Sum(c => (long)c.Responses);
+
+        public TimeSpan? Silo() => Process is null || Process.HasExited ? null : Process.CpuTime() - SiloAtStart;
+
+        public TimeSpan Self() => System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - SelfAtStart;
     }
 
     /// <summary>An Istio-style sidecar id, so the silo reads the namespace from it as from a real proxy.</summary>
@@ -112,7 +146,7 @@ public static class LoadRun
             return;
         }
         // Without the pid, only the silo's own metrics can say; left out of the report if absent.
-        if (await http.ResidentBytesAsync() is { } bytes)
-            report.Memory.Add((when, $"process_resident_memory_bytes {LoadReport.MiB(bytes)}"));
+        if (await http.ResidentBytesAsync() is { } resident)
+            report.Memory.Add((when, $"{resident.Metric} {LoadReport.MiB(resident.Bytes)}"));
     }
 }

@@ -21,16 +21,23 @@ public sealed class SiloHttp(IPEndPoint endpoint) : IDisposable
         }
     }
 
-    /// <summary>process_resident_memory_bytes, or null if /metrics is unreachable or does not have it.</summary>
-    public async Task<long?> ResidentBytesAsync()
+    /// <summary>
+    /// The resident set from /metrics: process_resident_memory_bytes (Prometheus' usual name), else
+    /// process_working_set_bytes (prometheus-net's DotNetStats name; the same figure on Linux).
+    /// Null if /metrics is unreachable or has neither.
+    /// </summary>
+    public async Task<(string Metric, long Bytes)?> ResidentBytesAsync()
     {
         try
         {
-            var text = await _http.GetStringAsync("metrics");
-            const string name = "process_resident_memory_bytes ";
-            var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal));
-            return line is not null && double.TryParse(line[name.Length..], NumberStyles.Float, CultureInfo.InvariantCulture, out var bytes)
-                ? (long)bytes : null;
+            var lines = (await _http.GetStringAsync("metrics")).Split('\n');
+            foreach (var metric in new[] { "process_resident_memory_bytes", "process_working_set_bytes" })
+            {
+                var line = lines.FirstOrDefault(l => l.StartsWith(metric + " ", StringComparison.Ordinal));
+                if (line is not null && double.TryParse(line[(metric.Length + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var bytes))
+                    return (metric, (long)bytes);
+            }
+            return null;
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {

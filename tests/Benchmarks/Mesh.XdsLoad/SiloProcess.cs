@@ -84,6 +84,13 @@ public sealed class SiloProcess : IDisposable
         return (Field("VmRSS"), Field("VmHWM"));
     }
 
+    /// <summary>User + system CPU the silo has used so far (from /proc on Linux).</summary>
+    public TimeSpan CpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
     public void Dispose()
     {
         try
