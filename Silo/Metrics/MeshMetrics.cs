@@ -12,6 +12,8 @@ public sealed class MeshMetrics
     {
         Registry = registry;
         var factory = Prometheus.Metrics.WithCustomRegistry(registry);
+        // process_* and dotnet_* series (memory, CPU, GC), as every Prometheus target exports.
+        DotNetStats.Register(registry);
         ConnectedProxies = factory.CreateGauge("pilot_xds", "Number of proxies connected to this silo's xDS server.", "version");
         Pushes = factory.CreateCounter("pilot_xds_pushes", "xDS responses sent, by type.", "type");
         PushErrors = factory.CreateCounter("pilot_xds_push_errors", "xDS responses that failed to send, by type.", "type");

@@ -24,8 +24,14 @@ public static class ResponsePolicy
 
     public static ResponseDecision Sotw(WatchState? current, SotwRequest request, bool wildcardType)
     {
-        var (wildcard, names) = SotwSubscription(request.ResourceNames, wildcardType, current);
         var nonce = NullIfEmpty(request.ResponseNonce);
+        // The common case, an ACK naming what is already watched, builds no new name set: a
+        // proxy watching 1,000 clusters ACKs every push.
+        if (current is not null && nonce is not null && nonce == current.NonceSent && !request.HasError
+            && SameSubscription(current, request.ResourceNames, wildcardType))
+            return new(RequestKind.Ack, false, current with { VersionAcked = request.VersionInfo }, []);
+
+        var (wildcard, names) = SotwSubscription(request.ResourceNames, wildcardType, current);
 
         if (current is null || nonce is null)
         {
@@ -108,6 +114,22 @@ public static class ResponsePolicy
         var wildcard = legacy || resourceNames.Contains(WildcardName);
         var names = resourceNames.Where(n => n != WildcardName).ToImmutableHashSet(StringComparer.Ordinal);
         return (wildcard, names);
+    }
+
+    private static bool SameSubscription(WatchState current, IReadOnlyList<string> requested, bool wildcardType)
+    {
+        var explicitWildcard = false;
+        var named = 0;
+        foreach (var name in requested)
+        {
+            if (name == WildcardName) { explicitWildcard = true; continue; }
+            if (!current.Names.Contains(name)) return false;
+            named++;
+        }
+        var legacy = wildcardType && requested.Count == 0 && current.Wildcard && current.Names.IsEmpty;
+        // Counting covers duplicates in the request only if the client sends none; a set of equal
+        // size with every name known is the same set, which is what matters here.
+        return (explicitWildcard || legacy) == current.Wildcard && named == current.Names.Count;
     }
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
