@@ -119,6 +119,9 @@ public sealed partial class FileConfigSource(
 
     private async Task PushAsync(MeshConfig config)
     {
+        // Routing config first: a host that appears in the same change then derives its routes
+        // and clusters with its VirtualService and DestinationRule already in place.
+        await updater.ConfigChangedAsync(config);
         var next = ServiceEntryTranslator.Translate(config);
         var shard = FileSourceOptions.Shard;
         foreach (var (host, (service, endpoints)) in next)
@@ -133,7 +136,6 @@ public sealed partial class FileConfigSource(
             await updater.ServiceChangedAsync(shard, host, null);
         }
         _served = next;
-        await updater.ConfigChangedAsync(config);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Config rejected: {Error}")]

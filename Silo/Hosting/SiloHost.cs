@@ -44,7 +44,9 @@ public static class SiloHost
         services.AddSingleton<PushHub>();
         services.AddSingleton(sp => new XdsStreamContext(
             sp.GetRequiredService<PushHub>(), sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<MeshMetrics>(), sp.GetRequiredService<ILoggerFactory>(), $"silo-{options.SiloPort}"));
+            sp.GetRequiredService<MeshMetrics>(), sp.GetRequiredService<ILoggerFactory>(), $"silo-{options.SiloPort}",
+            // Streams end when the silo stops, so proxies reconnect elsewhere instead of holding shutdown open.
+            sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
         services.AddSingleton<IMeshUpdater, GrainMeshUpdater>();
         services.AddSingleton(new FileSourceOptions(options.ConfigDir, TimeSpan.FromSeconds(5)));
         services.AddSingleton<FileConfigSource>();

@@ -38,8 +38,10 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
 
     protected abstract Task HandlePushAsync(string typeUrl, PushEvent push);
 
-    public async Task RunAsync(IAsyncStreamReader<TRequest> requests, IServerStreamWriter<TResponse> responses, CancellationToken cancel)
+    public async Task RunAsync(IAsyncStreamReader<TRequest> requests, IServerStreamWriter<TResponse> responses, CancellationToken callCancel)
     {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(callCancel, Context.Stopping);
+        var cancel = linked.Token;
         Responses = responses;
         if (!await requests.MoveNext(cancel)) return;
         var first = requests.Current;

@@ -11,4 +11,5 @@ public sealed record XdsStreamContext(
     TimeProvider Time,
     MeshMetrics Metrics,
     ILoggerFactory Loggers,
-    string SiloName);
+    string SiloName,
+    CancellationToken Stopping = default);

@@ -1,22 +1,14 @@
 using Mesh.Api.Model;
-using Mesh.Api.Yaml;
 using Mesh.Registries.File;
 
 namespace Mesh.Registries.Tests.File;
 
 public sealed class ServiceEntryTranslatorTests
 {
-    private static MeshConfig Parse(string yaml)
-    {
-        var result = ConfigParser.Parse("t.yaml", yaml);
-        Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors));
-        return MeshConfig.From(result.Objects);
-    }
-
     [Fact]
     public void Translate_WorkloadSelector_SelectsWorkloadEntriesOfTheSameNamespaceByLabels()
     {
-        var config = Parse("""
+        var config = ConfigText.Parse("""
             apiVersion: networking.istio.io/v1
             kind: ServiceEntry
             metadata: {name: vm, namespace: apps}
@@ -53,7 +45,7 @@ public sealed class ServiceEntryTranslatorTests
     [Fact]
     public void Translate_TwoEntriesForOneHost_FirstByNamespaceAndNameWins()
     {
-        var config = Parse("""
+        var config = ConfigText.Parse("""
             apiVersion: networking.istio.io/v1
             kind: ServiceEntry
             metadata: {name: b, namespace: default}

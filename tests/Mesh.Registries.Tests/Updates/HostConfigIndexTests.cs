@@ -1,22 +1,14 @@
 using Mesh.Api.Model;
-using Mesh.Api.Yaml;
 using Mesh.Registries.Updates;
 
 namespace Mesh.Registries.Tests.Updates;
 
 public sealed class HostConfigIndexTests
 {
-    private static MeshConfig Parse(string yaml)
-    {
-        var result = ConfigParser.Parse("t.yaml", yaml);
-        Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors));
-        return MeshConfig.From(result.Objects);
-    }
-
     [Fact]
     public void Build_ShortHostNames_AreQualifiedInTheObjectsNamespace()
     {
-        var config = Parse("""
+        var config = ConfigText.Parse("""
             apiVersion: networking.istio.io/v1
             kind: DestinationRule
             metadata: {name: reviews, namespace: shop}
@@ -41,7 +33,7 @@ public sealed class HostConfigIndexTests
     [Fact]
     public void Build_GatewayOnlyVirtualService_IsNotForSidecars()
     {
-        var config = Parse("""
+        var config = ConfigText.Parse("""
             apiVersion: networking.istio.io/v1
             kind: VirtualService
             metadata: {name: edge, namespace: default}
@@ -57,7 +49,7 @@ public sealed class HostConfigIndexTests
     [Fact]
     public void Build_TwoRulesForOneHost_FirstByNamespaceThenNameWins()
     {
-        var config = Parse("""
+        var config = ConfigText.Parse("""
             apiVersion: networking.istio.io/v1
             kind: DestinationRule
             metadata: {name: z, namespace: default}

@@ -1,0 +1,76 @@
+using System.Text;
+using Mesh.Proxy.Configuration;
+
+namespace Mesh.Proxy.Admin;
+
+/// <summary>The admin views of a snapshot: /config_dump (JSON object graph) and /clusters (Envoy's text format).</summary>
+public static class ConfigDump
+{
+    public static object Build(ProxySnapshot snapshot, string nodeId, bool connected, string? lastRejection) => new
+    {
+        node = nodeId,
+        connected,
+        last_rejection = lastRejection,
+        versions = snapshot.Version,
+        clusters = snapshot.Clusters.Values.OrderBy(c => c.Name, StringComparer.Ordinal).Select(c => new
+        {
+            name = c.Name,
+            eds_service_name = c.EdsServiceName,
+            lb_policy = c.LoadBalancing.ToString(),
+            protocol = c.Protocol.ToString(),
+            connect_timeout_ms = c.ConnectTimeout.TotalMilliseconds,
+            endpoints = snapshot.EndpointsOf(c).Select(Endpoint),
+        }),
+        listeners = snapshot.Listeners.Values.OrderBy(l => l.Port).Select(l => new { name = l.Name, address = l.Address, port = l.Port, route_config_name = l.RouteConfigName }),
+        route_tables = snapshot.RouteTables.Values.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => new
+        {
+            name = t.Name,
+            virtual_hosts = t.VirtualHosts.Select(h => new { name = h.Name, domains = h.Domains, routes = h.Routes.Select(Route) }),
+        }),
+    };
+
+    /// <summary>Envoy's /clusters lines: cluster::address:port::health_flags::value, plus the weight.</summary>
+    public static string Clusters(ProxySnapshot snapshot)
+    {
+        var text = new StringBuilder();
+        foreach (var cluster in snapshot.Clusters.Values.OrderBy(c => c.Name, StringComparer.Ordinal))
+        {
+            foreach (var e in snapshot.EndpointsOf(cluster))
+            {
+                var flags = e.IsRoutable ? "healthy" : "/failed_eds_health";
+                text.Append(cluster.Name).Append("::").Append(e.Address).Append(':').Append(e.Port).Append("::health_flags::").Append(flags).Append('\n');
+                text.Append(cluster.Name).Append("::").Append(e.Address).Append(':').Append(e.Port).Append("::weight::").Append(e.Weight).Append('\n');
+                text.Append(cluster.Name).Append("::").Append(e.Address).Append(':').Append(e.Port).Append("::priority::").Append(e.Priority).Append('\n');
+            }
+        }
+        return text.ToString();
+    }
+
+    private static object Endpoint(EndpointSnapshot e) =>
+        new { address = e.Address, port = e.Port, health = e.Health.ToString().ToUpperInvariant(), weight = e.Weight, priority = e.Priority, locality = e.Locality };
+
+    private static object Route(RouteEntry route) => new
+    {
+        name = route.Name,
+        match = new
+        {
+            path = new { kind = route.Match.Path.Kind.ToString(), value = route.Match.Path.Value, case_sensitive = route.Match.Path.CaseSensitive },
+            headers = route.Match.Headers.Select(h => new { name = h.Name, kind = h.Match?.Kind.ToString() ?? "Present", value = h.Match?.Value, invert = h.Invert }),
+            query_parameters = route.Match.QueryParameters.Select(q => new { name = q.Name, kind = q.Match?.Kind.ToString() ?? "Present", value = q.Match?.Value }),
+        },
+        action = route.Action switch
+        {
+            ForwardAction f => (object)new
+            {
+                clusters = f.Clusters.Select(c => new { name = c.Cluster, weight = c.Weight }),
+                timeout_ms = f.Timeout?.TotalMilliseconds,
+                retry = f.Retry is { } r ? new { num_retries = r.NumRetries, on_5xx = r.On5xx, on_gateway_error = r.OnGatewayError, on_connect_failure = r.OnConnectFailure, status_codes = r.RetriableStatusCodes, per_try_timeout_ms = r.PerTryTimeout?.TotalMilliseconds } : null,
+                prefix_rewrite = f.PrefixRewrite,
+                host_rewrite = f.HostRewrite,
+            },
+            DirectResponseAction d => new { direct_response = d.Status, body = d.Body },
+            RedirectAction r => new { redirect = r.Status, scheme = r.Scheme, host = r.Host, port = r.Port, path = r.Path },
+            _ => new { },
+        },
+    };
+}

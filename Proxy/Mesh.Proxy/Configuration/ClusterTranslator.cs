@@ -1,0 +1,83 @@
+using System.Collections.Immutable;
+using Envoy.Config.Cluster.V3;
+using Envoy.Config.Endpoint.V3;
+using HttpProtocolOptions = Envoy.Extensions.Upstreams.Http.V3.HttpProtocolOptions;
+
+namespace Mesh.Proxy.Configuration;
+
+/// <summary>CDS and EDS resources to their snapshot records. Pure: throws TranslationException on what it cannot apply.</summary>
+public static class ClusterTranslator
+{
+    public const string HttpProtocolOptionsKey = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+
+    // Envoy's default connect_timeout.
+    private static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(5);
+
+    public static ClusterSnapshot Translate(Cluster cluster)
+    {
+        var where = $"Cluster \"{cluster.Name}\"";
+        if (cluster.ClusterDiscoveryTypeCase == Cluster.ClusterDiscoveryTypeOneofCase.ClusterType)
+            throw new TranslationException($"{where}: cluster_type {cluster.ClusterType.Name}: custom cluster types are not supported");
+
+        string? edsService = null;
+        var inline = ImmutableArray<EndpointSnapshot>.Empty;
+        switch (cluster.Type)
+        {
+            case Cluster.Types.DiscoveryType.Eds:
+                edsService = string.IsNullOrEmpty(cluster.EdsClusterConfig?.ServiceName) ? cluster.Name : cluster.EdsClusterConfig.ServiceName;
+                break;
+            case Cluster.Types.DiscoveryType.Static or Cluster.Types.DiscoveryType.StrictDns or Cluster.Types.DiscoveryType.LogicalDns:
+                // DNS names stay names: the forwarder's connection pool resolves them per connection.
+                if (cluster.LoadAssignment is { } assignment) inline = Endpoints(assignment, $"{where}: load_assignment");
+                break;
+            default:
+                throw new TranslationException($"{where}: type {cluster.Type}: only EDS, STATIC, STRICT_DNS and LOGICAL_DNS clusters are supported");
+        }
+
+        var policy = cluster.LbPolicy switch
+        {
+            Cluster.Types.LbPolicy.RoundRobin => LoadBalancerKind.RoundRobin,
+            Cluster.Types.LbPolicy.LeastRequest => LoadBalancerKind.LeastRequest,
+            Cluster.Types.LbPolicy.Random => LoadBalancerKind.Random,
+            Cluster.Types.LbPolicy.RingHash => LoadBalancerKind.RingHash,
+            Cluster.Types.LbPolicy.Maglev => LoadBalancerKind.Maglev,
+            var other => throw new TranslationException($"{where}: lb_policy {other}: not supported"),
+        };
+
+        var timeout = cluster.ConnectTimeout is { } t ? t.ToTimeSpan() : DefaultConnectTimeout;
+        return new ClusterSnapshot(cluster.Name, edsService, policy, Protocol(cluster, where), timeout, inline);
+    }
+
+    public static EndpointSet Translate(ClusterLoadAssignment assignment) =>
+        new(assignment.ClusterName, Endpoints(assignment, $"ClusterLoadAssignment \"{assignment.ClusterName}\""));
+
+    private static UpstreamProtocol Protocol(Cluster cluster, string where)
+    {
+        if (!cluster.TypedExtensionProtocolOptions.TryGetValue(HttpProtocolOptionsKey, out var any)) return UpstreamProtocol.Http11;
+        if (!any.TryUnpack<HttpProtocolOptions>(out var options))
+            throw new TranslationException($"{where}: typed_extension_protocol_options[\"{HttpProtocolOptionsKey}\"]: expected {HttpProtocolOptions.Descriptor.FullName}, got {any.TypeUrl}");
+        return options.ExplicitHttpConfig?.Http2ProtocolOptions is not null ? UpstreamProtocol.Http2 : UpstreamProtocol.Http11;
+    }
+
+    private static ImmutableArray<EndpointSnapshot> Endpoints(ClusterLoadAssignment assignment, string where)
+    {
+        var result = ImmutableArray.CreateBuilder<EndpointSnapshot>();
+        for (var i = 0; i < assignment.Endpoints.Count; i++)
+        {
+            var group = assignment.Endpoints[i];
+            var locality = group.Locality is { } l ? $"{l.Region}/{l.Zone}/{l.SubZone}" : "//";
+            for (var j = 0; j < group.LbEndpoints.Count; j++)
+            {
+                var lb = group.LbEndpoints[j];
+                var socket = lb.Endpoint?.Address?.SocketAddress;
+                if (socket is null || string.IsNullOrEmpty(socket.Address))
+                    throw new TranslationException($"{where}: endpoints[{i}].lb_endpoints[{j}].endpoint.address.socket_address: required (pipes and named ports are not supported)");
+                if (socket.PortSpecifierCase != Envoy.Config.Core.V3.SocketAddress.PortSpecifierOneofCase.PortValue || socket.PortValue is 0 or > 65535)
+                    throw new TranslationException($"{where}: endpoints[{i}].lb_endpoints[{j}].endpoint.address.socket_address.port_value: a port in 1..65535 is required");
+                var weight = lb.LoadBalancingWeight ?? 1;
+                result.Add(new EndpointSnapshot(socket.Address, (int)socket.PortValue, (EndpointHealth)(int)lb.HealthStatus, weight, group.Priority, locality));
+            }
+        }
+        return result.ToImmutable();
+    }
+}

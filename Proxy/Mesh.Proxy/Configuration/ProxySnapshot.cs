@@ -1,0 +1,65 @@
+using System.Collections.Immutable;
+
+namespace Mesh.Proxy.Configuration;
+
+/// <summary>
+/// Everything the sidecar routes by, as one immutable value: swapped whole on each accepted xDS
+/// update, so a request that captured it at its start sees one consistent config to its end.
+/// </summary>
+/// <param name="Version">Per type, the version of the last accepted update ("" before any).</param>
+public sealed record ProxySnapshot(
+    ImmutableDictionary<string, ClusterSnapshot> Clusters,
+    ImmutableDictionary<string, EndpointSet> Endpoints,
+    ImmutableDictionary<string, ListenerSnapshot> Listeners,
+    ImmutableDictionary<string, RouteTable> RouteTables,
+    ImmutableDictionary<string, string> Version)
+{
+    public static ProxySnapshot Empty { get; } = new(
+        ImmutableDictionary<string, ClusterSnapshot>.Empty,
+        ImmutableDictionary<string, EndpointSet>.Empty,
+        ImmutableDictionary<string, ListenerSnapshot>.Empty,
+        ImmutableDictionary<string, RouteTable>.Empty,
+        ImmutableDictionary<string, string>.Empty);
+
+    /// <summary>The endpoints of a cluster: its EDS assignment, or the inline one of a STATIC/DNS cluster.</summary>
+    public ImmutableArray<EndpointSnapshot> EndpointsOf(ClusterSnapshot cluster) =>
+        cluster.EdsServiceName is { } service
+            ? Endpoints.TryGetValue(service, out var set) ? set.Endpoints : []
+            : cluster.InlineEndpoints;
+
+    /// <summary>The route table a listener port uses (explicit interception knows only the authority's port).</summary>
+    public RouteTable? RouteTableForPort(uint port)
+    {
+        foreach (var listener in Listeners.Values)
+        {
+            if (listener.Port == port && listener.RouteConfigName is { } name && RouteTables.TryGetValue(name, out var table)) return table;
+        }
+        return null;
+    }
+}
+
+public enum LoadBalancerKind { RoundRobin, LeastRequest, Random, RingHash, Maglev }
+
+public enum UpstreamProtocol { Http11, Http2 }
+
+/// <param name="EdsServiceName">The EDS resource holding the endpoints; null for clusters with inline endpoints.</param>
+public sealed record ClusterSnapshot(
+    string Name,
+    string? EdsServiceName,
+    LoadBalancerKind LoadBalancing,
+    UpstreamProtocol Protocol,
+    TimeSpan ConnectTimeout,
+    ImmutableArray<EndpointSnapshot> InlineEndpoints);
+
+public enum EndpointHealth { Unknown, Healthy, Unhealthy, Draining, Timeout, Degraded }
+
+public sealed record EndpointSnapshot(string Address, int Port, EndpointHealth Health, uint Weight, uint Priority, string Locality)
+{
+    /// <summary>Envoy routes to HEALTHY and UNKNOWN hosts (UNKNOWN: no health checking configured).</summary>
+    public bool IsRoutable => Health is EndpointHealth.Healthy or EndpointHealth.Unknown;
+}
+
+public sealed record EndpointSet(string ClusterName, ImmutableArray<EndpointSnapshot> Endpoints);
+
+/// <param name="RouteConfigName">The RDS name its HttpConnectionManager routes by; null if the listener is not HTTP.</param>
+public sealed record ListenerSnapshot(string Name, string Address, uint Port, string? RouteConfigName);

@@ -1,0 +1,112 @@
+using System.Net;
+using Mesh.Proxy.Admin;
+using Mesh.Proxy.Configuration;
+using Mesh.Proxy.Routing;
+using Mesh.Proxy.Xds;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Configuration;
+
+namespace Mesh.Proxy.Hosting;
+
+/// <summary>
+/// mesh-proxy as one ASP.NET Core app: the xDS client (pilot-agent's job and Envoy's ADS) and four
+/// Kestrel listeners told apart by local port: outbound, inbound, admin and health.
+/// </summary>
+public static class ProxyHost
+{
+    public static WebApplication Build(ProxyOptions options, Action<ILoggingBuilder>? logging = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (logging is null) builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        else logging(builder.Logging);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+        // Kestrel warns that cleartext Http1AndHttp2 endpoints serve HTTP/1.1 only; H2cDetection makes that untrue.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error);
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // h2c requests carry :scheme http on a connection H2cDetection presents as if ALPN had run.
+            kestrel.AllowAlternateSchemes = true;
+            // HTTP/1.1 and h2c with prior knowledge (gRPC clients) on every port, as Envoy's listeners.
+            void Listen(string address, int port) =>
+                kestrel.Listen(IPAddress.Parse(address), port, l =>
+                {
+                    l.Protocols = HttpProtocols.Http1AndHttp2;
+                    l.UseH2cDetection();
+                });
+            Listen(options.BindAddress, options.OutboundPort);
+            Listen(options.InboundBindAddress, options.InboundPort);
+            Listen(options.BindAddress, options.AdminPort);
+            Listen(options.BindAddress, options.HealthPort);
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<XdsProxyConfigProvider>();
+        services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<XdsProxyConfigProvider>());
+        services.AddHttpForwarder();
+        services.AddSingleton<UpstreamInvoker>();
+        services.AddSingleton<EndpointPicker>();
+        services.AddSingleton<OutboundHandler>();
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<InboundHandler>(sp, options.AppPort));
+        services.AddSingleton(new XdsClientOptions(options.XdsAddresses, options.UseDelta, Backoff.Default));
+        services.AddSingleton(options.Identity);
+        services.AddSingleton<XdsClient>();
+        services.AddHostedService(sp => sp.GetRequiredService<XdsClient>());
+
+        var app = builder.Build();
+        var outbound = app.Services.GetRequiredService<OutboundHandler>();
+        var inbound = app.Services.GetRequiredService<InboundHandler>();
+        var provider = app.Services.GetRequiredService<XdsProxyConfigProvider>();
+        var xds = app.Services.GetRequiredService<XdsClient>();
+
+        app.MapWhen(c => c.Connection.LocalPort == options.OutboundPort, a => a.Run(outbound.HandleAsync));
+        app.MapWhen(c => c.Connection.LocalPort == options.InboundPort, a => a.Run(inbound.HandleAsync));
+        app.MapWhen(c => c.Connection.LocalPort == options.HealthPort, a => a.Run(c => Health(c, xds)));
+        app.MapWhen(c => c.Connection.LocalPort == options.AdminPort, a => a.Run(c => Admin(c, provider, xds, options)));
+        return app;
+    }
+
+    /// <summary>Istio's /healthz/ready: ready once clusters and listeners have arrived.</summary>
+    private static Task Health(HttpContext context, XdsClient xds)
+    {
+        if (context.Request.Path != "/healthz/ready") return NotFound(context);
+        context.Response.StatusCode = xds.Initialized ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+        return context.Response.WriteAsync(xds.Initialized ? "" : "xDS not initialized", context.RequestAborted);
+    }
+
+    private static Task Admin(HttpContext context, XdsProxyConfigProvider provider, XdsClient xds, ProxyOptions options)
+    {
+        var snapshot = provider.Current.Snapshot;
+        switch (context.Request.Path.Value)
+        {
+            case "/config_dump":
+                return context.Response.WriteAsJsonAsync(ConfigDump.Build(snapshot, options.NodeId, xds.Connected, xds.LastRejection), context.RequestAborted);
+            case "/clusters":
+                context.Response.ContentType = "text/plain";
+                return context.Response.WriteAsync(ConfigDump.Clusters(snapshot), context.RequestAborted);
+            case "/ready":
+                // Envoy's /ready: LIVE once initialized, PRE_INITIALIZING before.
+                context.Response.StatusCode = xds.Initialized ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+                return context.Response.WriteAsync(xds.Initialized ? "LIVE\n" : "PRE_INITIALIZING\n", context.RequestAborted);
+            default:
+                return NotFound(context);
+        }
+    }
+
+    private static Task NotFound(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        return Task.CompletedTask;
+    }
+}

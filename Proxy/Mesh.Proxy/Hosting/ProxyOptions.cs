@@ -1,0 +1,89 @@
+using System.Globalization;
+using Mesh.Proxy.Xds;
+
+namespace Mesh.Proxy.Hosting;
+
+/// <summary>
+/// The sidecar's settings: flags, else MESH_* environment variables, else Istio's defaults
+/// (outbound 15001, inbound 15006, admin 15000, health 15021). Parsed like the silo's options.
+/// </summary>
+public sealed record ProxyOptions(
+    IReadOnlyList<string> XdsAddresses,
+    bool UseDelta,
+    ProxyIdentity Identity,
+    int AppPort,
+    string BindAddress,
+    string InboundBindAddress,
+    int OutboundPort,
+    int InboundPort,
+    int AdminPort,
+    int HealthPort)
+{
+    public string NodeId => Identity.NodeId;
+
+    public static ProxyOptions Parse(string[] args, Func<string, string?> env)
+    {
+        var flags = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"unexpected argument '{arg}'");
+            var eq = arg.IndexOf('=');
+            if (eq > 0) flags[arg[2..eq]] = arg[(eq + 1)..];
+            else if (i + 1 < args.Length) flags[arg[2..]] = args[++i];
+            else throw new ArgumentException($"flag '{arg}' needs a value");
+        }
+        string Get(string flag, string fallback) =>
+            flags.Remove(flag, out var v) ? v : env("MESH_" + flag.ToUpperInvariant().Replace('-', '_')) ?? fallback;
+        int Port(string flag, int fallback)
+        {
+            var text = Get(flag, fallback.ToString(CultureInfo.InvariantCulture));
+            return int.TryParse(text, CultureInfo.InvariantCulture, out var n) && n is >= 0 and <= 65535
+                ? n : throw new ArgumentException($"--{flag}: invalid value \"{text}\": expected a port number");
+        }
+
+        var addresses = Get("xds-address", "127.0.0.1:15010").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (addresses.Length == 0) throw new ArgumentException("--xds-address: at least one control plane address is required");
+        var protocol = Get("xds-protocol", "delta");
+        var useDelta = protocol switch
+        {
+            "delta" => true,
+            "sotw" => false,
+            _ => throw new ArgumentException($"--xds-protocol: invalid value \"{protocol}\": expected delta or sotw"),
+        };
+        var ns = Get("namespace", "default");
+        var identity = new ProxyIdentity(
+            Ip: Get("ip", "127.0.0.1"),
+            PodName: Get("pod-name", Environment.MachineName.ToLowerInvariant()),
+            Namespace: ns,
+            ServiceAccount: Get("service-account", "default"),
+            Labels: Labels(Get("labels", "")),
+            IdOverride: Get("proxy-id", "") is { Length: > 0 } id ? id : null);
+        var options = new ProxyOptions(
+            addresses,
+            useDelta,
+            identity,
+            AppPort: Port("app-port", 0),
+            BindAddress: Get("bind-address", "127.0.0.1"),
+            InboundBindAddress: Get("inbound-bind-address", "0.0.0.0"),
+            OutboundPort: Port("outbound-port", 15001),
+            InboundPort: Port("inbound-port", 15006),
+            AdminPort: Port("admin-port", 15000),
+            HealthPort: Port("health-port", 15021));
+        if (flags.Count > 0) throw new ArgumentException($"unknown flag '--{flags.Keys.First()}'");
+        return options;
+    }
+
+    /// <summary>"app=x,version=v1" as a dictionary, Istio's label syntax on the command line.</summary>
+    public static IReadOnlyDictionary<string, string> Labels(string text)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=');
+            if (eq <= 0) throw new ArgumentException($"--labels: invalid label \"{pair}\": expected key=value");
+            labels[pair[..eq]] = pair[(eq + 1)..];
+        }
+        return labels;
+    }
+}

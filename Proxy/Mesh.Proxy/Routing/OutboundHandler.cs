@@ -1,0 +1,130 @@
+using Mesh.Proxy.Configuration;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Mesh.Proxy.Routing;
+
+/// <summary>
+/// The outbound listener's request path: select virtual host and route, answer direct responses
+/// and redirects, else pick a cluster by weight and an endpoint, and forward with YARP's
+/// IHttpForwarder under the route's timeout and retry policy. Each request reads the config once.
+/// </summary>
+public sealed partial class OutboundHandler(
+    XdsProxyConfigProvider provider,
+    IHttpForwarder forwarder,
+    UpstreamInvoker upstream,
+    EndpointPicker picker,
+    ILogger<OutboundHandler> logger)
+{
+    // Envoy's stream_idle_timeout: guards streams when the route has no timeout.
+    private static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(5);
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var snapshot = provider.Current.Snapshot;
+        var authority = context.Request.Host.Value?.ToLowerInvariant() ?? "";
+        var selection = OutboundRouter.Select(snapshot, context.Request, authority);
+        switch (selection.Route?.Action)
+        {
+            case null:
+                // Envoy answers 404 with response flag NR when no route matches.
+                await LocalReply(context, StatusCodes.Status404NotFound, "NR", $"no route for {authority}{context.Request.Path}");
+                return;
+            case DirectResponseAction direct:
+                context.Response.StatusCode = direct.Status;
+                if (direct.Body is not null) await context.Response.WriteAsync(direct.Body, context.RequestAborted);
+                return;
+            case RedirectAction redirect:
+                context.Response.StatusCode = redirect.Status;
+                context.Response.Headers.Location = Location(context.Request, authority, redirect);
+                return;
+            case ForwardAction forward:
+                await ForwardAsync(context, snapshot, selection.Route, forward, authority);
+                return;
+        }
+    }
+
+    private async Task ForwardAsync(HttpContext context, ProxySnapshot snapshot, RouteEntry route, ForwardAction action, string authority)
+    {
+        var target = action.Clusters.Length == 1 ? action.Clusters[0] : action.Pick((uint)Random.Shared.NextInt64(action.TotalWeight));
+        if (!snapshot.Clusters.TryGetValue(target.Cluster, out var cluster))
+        {
+            await LocalReply(context, StatusCodes.Status503ServiceUnavailable, "NC", $"cluster {target.Cluster} not found");
+            return;
+        }
+        var endpoints = snapshot.EndpointsOf(cluster);
+        var retry = action.Retry;
+        // A consumed request body cannot be replayed, so only bodiless requests are retried.
+        var replayable = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != true;
+        var attempts = 1 + (replayable && retry is not null ? retry.NumRetries : 0);
+
+        using var timeout = action.Timeout is { } t ? new CancellationTokenSource(t) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, timeout.Token);
+        var config = new ForwarderRequestConfig
+        {
+            ActivityTimeout = retry?.PerTryTimeout ?? IdleTimeout,
+            Version = cluster.Protocol == UpstreamProtocol.Http2 ? System.Net.HttpVersion.Version20 : System.Net.HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+
+        EndpointSnapshot? previous = null;
+        for (var attempt = 1; ; attempt++)
+        {
+            var endpoint = picker.Pick(cluster.Name, endpoints, previous);
+            if (endpoint is null)
+            {
+                await LocalReply(context, StatusCodes.Status503ServiceUnavailable, "UH", $"no healthy upstream in {cluster.Name}");
+                return;
+            }
+            var last = attempt >= attempts;
+            var transformer = new RouteTransformer(route, action, target, authority, status => !last && retry!.RetriesStatus(status));
+            var error = await forwarder.SendAsync(context, $"http://{Host(endpoint)}", upstream.Invoker, config, transformer, linked.Token);
+
+            if (timeout.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+            {
+                LogTimeout(cluster.Name, action.Timeout!.Value.TotalMilliseconds);
+                if (!context.Response.HasStarted) await LocalReply(context, StatusCodes.Status504GatewayTimeout, "UT", "upstream request timeout", reset: true);
+                return;
+            }
+            var retriable = transformer.HeldBack
+                || (error is ForwarderError.Request or ForwarderError.RequestTimedOut && !last && retry is { OnConnectFailure: true } && !context.Response.HasStarted);
+            if (!retriable) return;
+            LogRetry(cluster.Name, attempt, endpoint.Address, endpoint.Port);
+            Reset(context);
+            previous = endpoint;
+        }
+    }
+
+    private static string Host(EndpointSnapshot endpoint) =>
+        endpoint.Address.Contains(':') ? $"[{endpoint.Address}]:{endpoint.Port}" : $"{endpoint.Address}:{endpoint.Port}";
+
+    // A held-back or failed attempt wrote nothing to the caller; clear what the forwarder set on the response.
+    private static void Reset(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.Headers.Clear();
+        context.Features.Set<IForwarderErrorFeature>(null);
+    }
+
+    private static async Task LocalReply(HttpContext context, int status, string flag, string body, bool reset = false)
+    {
+        if (reset) Reset(context);
+        context.Response.StatusCode = status;
+        context.Response.Headers["x-mesh-response-flags"] = flag;
+        await context.Response.WriteAsync(body, context.RequestAborted);
+    }
+
+    private static string Location(HttpRequest request, string authority, RedirectAction redirect)
+    {
+        var scheme = redirect.Scheme ?? request.Scheme;
+        var host = redirect.Host ?? StripPort(authority);
+        var port = redirect.Port is { } p ? $":{p}" : redirect.Host is null && authority.Contains(':') ? authority[authority.LastIndexOf(':')..] : "";
+        var path = redirect.Path ?? request.Path.Value;
+        return $"{scheme}://{host}{port}{path}{request.QueryString.Value}";
+    }
+
+    private static string StripPort(string authority) =>
+        OutboundRouter.Port(authority) is var port && authority.EndsWith($":{port}", StringComparison.Ordinal) ? authority[..authority.LastIndexOf(':')] : authority;
+}

@@ -1,0 +1,71 @@
+using Mesh.Proxy.Configuration;
+using Microsoft.AspNetCore.Http;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Mesh.Proxy.Routing;
+
+/// <summary>
+/// The per-attempt request/response transform of a matched route: Envoy keeps the caller's
+/// authority unless the route rewrites it, applies prefix_rewrite and header operations, and a
+/// response that the retry policy retries is held back (its body never reaches the caller).
+/// </summary>
+internal sealed class RouteTransformer(
+    RouteEntry route,
+    ForwardAction action,
+    WeightedTarget target,
+    string authority,
+    Func<int, bool> holdBack) : HttpTransformer
+{
+    /// <summary>Set when the response was held back for a retry: nothing was written to the caller.</summary>
+    public bool HeldBack { get; private set; }
+
+    public override async ValueTask TransformRequestAsync(HttpContext context, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        await base.TransformRequestAsync(context, proxyRequest, destinationPrefix, cancellationToken);
+        if (action.PrefixRewrite is { } rewrite)
+        {
+            var path = context.Request.Path.Value ?? "/";
+            var match = route.Match.Path;
+            // Envoy replaces the matched prefix; for exact and regex matches, the whole path.
+            var rest = match.Kind == PathMatchKind.Prefix ? path[Math.Min(match.Value.Length, path.Length)..] : "";
+            proxyRequest.RequestUri = new Uri(destinationPrefix.TrimEnd('/') + rewrite + rest + context.Request.QueryString.Value);
+        }
+        proxyRequest.Headers.Host = action.HostRewrite ?? authority;
+        Apply(proxyRequest, route.Headers);
+        Apply(proxyRequest, target.Headers);
+    }
+
+    public override async ValueTask<bool> TransformResponseAsync(HttpContext context, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        if (proxyResponse is not null && holdBack((int)proxyResponse.StatusCode))
+        {
+            HeldBack = true;
+            return false;
+        }
+        var copyBody = await base.TransformResponseAsync(context, proxyResponse, cancellationToken);
+        Apply(context.Response.Headers, route.Headers);
+        Apply(context.Response.Headers, target.Headers);
+        return copyBody;
+    }
+
+    private static void Apply(HttpRequestMessage request, HeaderOperations operations)
+    {
+        foreach (var name in operations.RequestToRemove) request.Headers.Remove(name);
+        foreach (var header in operations.RequestToAdd)
+        {
+            if (!header.Append) request.Headers.Remove(header.Name);
+            request.Headers.TryAddWithoutValidation(header.Name, header.Value);
+        }
+    }
+
+    private static void Apply(IHeaderDictionary headers, HeaderOperations operations)
+    {
+        foreach (var name in operations.ResponseToRemove) headers.Remove(name);
+        foreach (var header in operations.ResponseToAdd)
+        {
+            headers[header.Name] = header.Append && headers.TryGetValue(header.Name, out var existing)
+                ? Microsoft.Extensions.Primitives.StringValues.Concat(existing, header.Value)
+                : header.Value;
+        }
+    }
+}

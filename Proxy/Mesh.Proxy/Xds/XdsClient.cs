@@ -1,0 +1,147 @@
+using Envoy.Service.Discovery.V3;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Mesh.Proxy.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Proxy.Xds;
+
+/// <param name="Addresses">Control plane addresses (host:port); any silo serves any proxy, tried in turn.</param>
+/// <param name="UseDelta">Delta ADS (default) or state-of-the-world.</param>
+public sealed record XdsClientOptions(IReadOnlyList<string> Addresses, bool UseDelta, Backoff Backoff);
+
+/// <summary>
+/// The ADS stream to the control plane: opens it, feeds responses through the protocol to the
+/// session, ACKs/NACKs, publishes every accepted snapshot to the config provider, and on any
+/// failure reconnects to the next address after a jittered backoff. The session outlives streams:
+/// while no control plane answers, the proxy keeps routing by the last good config.
+/// </summary>
+public sealed partial class XdsClient(
+    XdsClientOptions options,
+    ProxyIdentity identity,
+    XdsProxyConfigProvider provider,
+    TimeProvider time,
+    ILogger<XdsClient> logger) : BackgroundService
+{
+    private readonly XdsSession _session = new();
+    private readonly Random _jitter = new();
+    private volatile bool _connected;
+    private volatile string? _lastRejection;
+
+    public bool Connected => _connected;
+
+    /// <summary>True once clusters and listeners have both been accepted: the proxy can route.</summary>
+    public bool Initialized => _session.HasAccepted(XdsTypes.Cluster) && _session.HasAccepted(XdsTypes.Listener);
+
+    /// <summary>The last NACK sent, for the admin endpoint; null if none.</summary>
+    public string? LastRejection => _lastRejection;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var attempt = 0;
+        for (var index = 0; !stoppingToken.IsCancellationRequested; index++)
+        {
+            var address = options.Addresses[index % options.Addresses.Count];
+            try
+            {
+                using var channel = GrpcChannel.ForAddress(Uri(address), new GrpcChannelOptions { HttpHandler = Handler() });
+                var client = new AggregatedDiscoveryService.AggregatedDiscoveryServiceClient(channel);
+                var received = options.UseDelta
+                    ? await RunDeltaAsync(client, address, stoppingToken)
+                    : await RunSotwAsync(client, address, stoppingToken);
+                // A stream that delivered anything was healthy: start the backoff over.
+                if (received) attempt = 0;
+                LogStreamEnded(address);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is RpcException or HttpRequestException or IOException)
+            {
+                LogStreamFailed(address, e.Message);
+            }
+            catch (Exception e)
+            {
+                // A bug here must not take the data plane down with it: the last good config keeps serving.
+                LogStreamCrashed(address, e);
+            }
+            finally
+            {
+                _connected = false;
+            }
+
+            var delay = options.Backoff.Delay(attempt++, _jitter.NextDouble());
+            LogReconnecting(delay.TotalMilliseconds);
+            try { await Task.Delay(delay, time, stoppingToken); }
+            catch (OperationCanceledException) { return; }
+        }
+    }
+
+    private async Task<bool> RunDeltaAsync(AggregatedDiscoveryService.AggregatedDiscoveryServiceClient client, string address, CancellationToken ct)
+    {
+        var protocol = new DeltaProtocol(_session, identity.ToNode());
+        using var call = client.DeltaAggregatedResources(cancellationToken: ct);
+        foreach (var request in protocol.Start()) await call.RequestStream.WriteAsync(request, ct);
+        var received = false;
+        await foreach (var response in call.ResponseStream.ReadAllAsync(ct))
+        {
+            MarkConnected(address, ref received);
+            var (requests, outcome) = protocol.OnResponse(response);
+            Publish(response.TypeUrl, response.Nonce, outcome);
+            foreach (var request in requests) await call.RequestStream.WriteAsync(request, ct);
+        }
+        return received;
+    }
+
+    private async Task<bool> RunSotwAsync(AggregatedDiscoveryService.AggregatedDiscoveryServiceClient client, string address, CancellationToken ct)
+    {
+        var protocol = new SotwProtocol(_session, identity.ToNode());
+        using var call = client.StreamAggregatedResources(cancellationToken: ct);
+        foreach (var request in protocol.Start()) await call.RequestStream.WriteAsync(request, ct);
+        var received = false;
+        await foreach (var response in call.ResponseStream.ReadAllAsync(ct))
+        {
+            MarkConnected(address, ref received);
+            var (requests, outcome) = protocol.OnResponse(response);
+            Publish(response.TypeUrl, response.Nonce, outcome);
+            foreach (var request in requests) await call.RequestStream.WriteAsync(request, ct);
+        }
+        return received;
+    }
+
+    private void MarkConnected(string address, ref bool received)
+    {
+        if (received) return;
+        received = true;
+        _connected = true;
+        LogConnected(address);
+    }
+
+    private void Publish(string typeUrl, string nonce, ApplyOutcome outcome)
+    {
+        if (outcome.Accepted)
+        {
+            provider.Update(outcome.Snapshot);
+            LogAccepted(XdsTypes.Short(typeUrl), nonce);
+        }
+        else
+        {
+            _lastRejection = outcome.Error;
+            LogRejected(XdsTypes.Short(typeUrl), nonce, outcome.Error ?? "");
+        }
+    }
+
+    private static Uri Uri(string address) =>
+        address.Contains("://", StringComparison.Ordinal) ? new Uri(address) : new Uri($"http://{address}");
+
+    // HTTP/2 pings find a dead control plane within seconds even when no config changes flow.
+    private static SocketsHttpHandler Handler() => new()
+    {
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        KeepAlivePingDelay = TimeSpan.FromSeconds(10),
+        KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
+        KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+    };
+}

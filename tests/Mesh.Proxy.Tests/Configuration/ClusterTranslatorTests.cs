@@ -1,0 +1,141 @@
+using Envoy.Config.Cluster.V3;
+using Envoy.Config.Core.V3;
+using Envoy.Config.Endpoint.V3;
+using Envoy.Config.Listener.V3;
+using Envoy.Extensions.Filters.Network.HttpConnectionManager.V3;
+using Google.Protobuf.WellKnownTypes;
+using Mesh.Proxy.Configuration;
+using Filter = Envoy.Config.Listener.V3.Filter;
+using Http = Envoy.Extensions.Upstreams.Http.V3.HttpProtocolOptions;
+
+namespace Mesh.Proxy.Tests.Configuration;
+
+public sealed class ClusterTranslatorTests
+{
+    [Theory]
+    [InlineData("", "outbound|8080|v1|echo")]
+    [InlineData("eds-name", "eds-name")]
+    public void Translate_EdsCluster_UsesServiceNameElseClusterName(string serviceName, string expected)
+    {
+        var cluster = new Cluster
+        {
+            Name = "outbound|8080|v1|echo",
+            Type = Cluster.Types.DiscoveryType.Eds,
+            EdsClusterConfig = new Cluster.Types.EdsClusterConfig { ServiceName = serviceName },
+        };
+
+        Assert.Equal(expected, ClusterTranslator.Translate(cluster).EdsServiceName);
+    }
+
+    [Theory]
+    [InlineData(Cluster.Types.LbPolicy.RoundRobin, LoadBalancerKind.RoundRobin)]
+    [InlineData(Cluster.Types.LbPolicy.LeastRequest, LoadBalancerKind.LeastRequest)]
+    [InlineData(Cluster.Types.LbPolicy.Random, LoadBalancerKind.Random)]
+    [InlineData(Cluster.Types.LbPolicy.RingHash, LoadBalancerKind.RingHash)]
+    public void Translate_LbPolicy_Maps(Cluster.Types.LbPolicy policy, LoadBalancerKind expected)
+    {
+        var cluster = new Cluster { Name = "c", Type = Cluster.Types.DiscoveryType.Eds, LbPolicy = policy };
+
+        Assert.Equal(expected, ClusterTranslator.Translate(cluster).LoadBalancing);
+    }
+
+    [Fact]
+    public void Translate_ExplicitHttp2_UsesH2c()
+    {
+        var cluster = new Cluster { Name = "grpc", Type = Cluster.Types.DiscoveryType.Eds };
+        var options = new Http { ExplicitHttpConfig = new Http.Types.ExplicitHttpConfig { Http2ProtocolOptions = new Http2ProtocolOptions() } };
+        cluster.TypedExtensionProtocolOptions[ClusterTranslator.HttpProtocolOptionsKey] = Any.Pack(options);
+
+        Assert.Equal(UpstreamProtocol.Http2, ClusterTranslator.Translate(cluster).Protocol);
+    }
+
+    [Fact]
+    public void Translate_StaticCluster_KeepsInlineEndpoints()
+    {
+        var cluster = new Cluster { Name = "s", Type = Cluster.Types.DiscoveryType.Static, LoadAssignment = Assignment("s", ("10.0.0.1", 80, HealthStatus.Healthy)) };
+
+        var result = ClusterTranslator.Translate(cluster);
+
+        Assert.Null(result.EdsServiceName);
+        Assert.Equal(new EndpointSnapshot("10.0.0.1", 80, EndpointHealth.Healthy, 1, 0, "//"), Assert.Single(result.InlineEndpoints));
+    }
+
+    [Fact]
+    public void Translate_OriginalDst_ThrowsNamingClusterAndField()
+    {
+        var error = Assert.Throws<TranslationException>(() => ClusterTranslator.Translate(new Cluster { Name = "passthrough", Type = Cluster.Types.DiscoveryType.OriginalDst }));
+
+        Assert.StartsWith("Cluster \"passthrough\": type OriginalDst:", error.Message);
+    }
+
+    [Theory]
+    [InlineData(HealthStatus.Unknown, true)]
+    [InlineData(HealthStatus.Healthy, true)]
+    [InlineData(HealthStatus.Unhealthy, false)]
+    [InlineData(HealthStatus.Draining, false)]
+    [InlineData(HealthStatus.Timeout, false)]
+    [InlineData(HealthStatus.Degraded, false)]
+    public void Translate_EdsHealth_OnlyHealthyAndUnknownRoutable(HealthStatus health, bool routable)
+    {
+        var set = ClusterTranslator.Translate(Assignment("c", ("127.0.0.1", 8080, health)));
+
+        Assert.Equal(routable, Assert.Single(set.Endpoints).IsRoutable);
+    }
+
+    [Fact]
+    public void Translate_EndpointWithoutPort_ThrowsNamingField()
+    {
+        var assignment = Assignment("c", ("127.0.0.1", 0, HealthStatus.Healthy));
+
+        var error = Assert.Throws<TranslationException>(() => ClusterTranslator.Translate(assignment));
+
+        Assert.Equal("ClusterLoadAssignment \"c\": endpoints[0].lb_endpoints[0].endpoint.address.socket_address.port_value: a port in 1..65535 is required", error.Message);
+    }
+
+    [Fact]
+    public void ListenerTranslate_SidecarListener_ReadsRdsName()
+    {
+        var listener = SidecarListener("0.0.0.0_8080", new HttpConnectionManager { Rds = new Rds { RouteConfigName = "8080" } });
+
+        Assert.Equal(new ListenerSnapshot("0.0.0.0_8080", "0.0.0.0", 8080, "8080"), ListenerTranslator.Translate(listener));
+    }
+
+    [Fact]
+    public void ListenerTranslate_ApiListener_IsNotServed()
+    {
+        var listener = new Listener { Name = "echo:8080", ApiListener = new ApiListener { ApiListener_ = Any.Pack(new HttpConnectionManager()) } };
+
+        Assert.Null(ListenerTranslator.Translate(listener));
+    }
+
+    [Fact]
+    public void ListenerTranslate_InlineRouteConfig_ThrowsNamingField()
+    {
+        var listener = SidecarListener("0.0.0.0_80", new HttpConnectionManager { RouteConfig = new Envoy.Config.Route.V3.RouteConfiguration() });
+
+        var error = Assert.Throws<TranslationException>(() => ListenerTranslator.Translate(listener));
+
+        Assert.Equal("Listener \"0.0.0.0_80\": filter_chains[0].filters[0] (envoy.filters.network.http_connection_manager): route_config: only rds is supported", error.Message);
+    }
+
+    private static Listener SidecarListener(string name, HttpConnectionManager manager) => new()
+    {
+        Name = name,
+        Address = new Address { SocketAddress = new SocketAddress { Address = "0.0.0.0", PortValue = uint.Parse(name.Split('_')[1]) } },
+        FilterChains = { new FilterChain { Filters = { new Filter { Name = ListenerTranslator.HttpConnectionManagerFilter, TypedConfig = Any.Pack(manager) } } } },
+    };
+
+    internal static ClusterLoadAssignment Assignment(string name, params (string Address, int Port, HealthStatus Health)[] endpoints)
+    {
+        var group = new LocalityLbEndpoints();
+        foreach (var (address, port, health) in endpoints)
+        {
+            group.LbEndpoints.Add(new LbEndpoint
+            {
+                HealthStatus = health,
+                Endpoint = new Endpoint { Address = new Address { SocketAddress = new SocketAddress { Address = address, PortValue = (uint)port } } },
+            });
+        }
+        return new ClusterLoadAssignment { ClusterName = name, Endpoints = { group } };
+    }
+}

@@ -1,0 +1,53 @@
+using Mesh.Proxy.Hosting;
+
+namespace Mesh.Proxy.Tests.Hosting;
+
+public sealed class ProxyOptionsTests
+{
+    [Fact]
+    public void Parse_NoFlags_IstioDefaultPortsAndDelta()
+    {
+        var options = ProxyOptions.Parse([], _ => null);
+
+        Assert.Equal((15001, 15006, 15000, 15021), (options.OutboundPort, options.InboundPort, options.AdminPort, options.HealthPort));
+        Assert.Equal(["127.0.0.1:15010"], options.XdsAddresses);
+        Assert.True(options.UseDelta);
+    }
+
+    [Fact]
+    public void Parse_IdentityFlags_BuildIstioNodeIdAndMetadata()
+    {
+        var options = ProxyOptions.Parse(["--ip", "10.0.0.7", "--pod-name", "reviews-1", "--namespace", "shop", "--labels", "app=reviews,version=v2", "--service-account", "bookinfo"], _ => null);
+
+        var node = options.Identity.ToNode();
+        Assert.Equal("sidecar~10.0.0.7~reviews-1.shop~shop.svc.cluster.local", node.Id);
+        Assert.Equal("shop", node.Metadata.Fields["NAMESPACE"].StringValue);
+        Assert.Equal("bookinfo", node.Metadata.Fields["SERVICE_ACCOUNT"].StringValue);
+        Assert.Equal("v2", node.Metadata.Fields["LABELS"].StructValue.Fields["version"].StringValue);
+    }
+
+    [Fact]
+    public void Parse_EnvironmentVariables_UsedWhenNoFlag()
+    {
+        var env = new Dictionary<string, string> { ["MESH_XDS_ADDRESS"] = "a:1,b:2", ["MESH_APP_PORT"] = "8080", ["MESH_XDS_PROTOCOL"] = "sotw", ["MESH_PROXY_ID"] = "p1" };
+
+        var options = ProxyOptions.Parse(["--app-port", "9090"], env.GetValueOrDefault);
+
+        Assert.Equal(["a:1", "b:2"], options.XdsAddresses);
+        Assert.Equal(9090, options.AppPort);
+        Assert.False(options.UseDelta);
+        Assert.Equal("p1", options.NodeId);
+    }
+
+    [Theory]
+    [InlineData("--bogus", "x", "unknown flag '--bogus'")]
+    [InlineData("--labels", "novalue", "--labels: invalid label \"novalue\": expected key=value")]
+    [InlineData("--xds-protocol", "grpc", "--xds-protocol: invalid value \"grpc\": expected delta or sotw")]
+    [InlineData("--admin-port", "70000", "--admin-port: invalid value \"70000\": expected a port number")]
+    public void Parse_BadFlag_ThrowsWithReason(string flag, string value, string expected)
+    {
+        var error = Assert.Throws<ArgumentException>(() => ProxyOptions.Parse([flag, value], _ => null));
+
+        Assert.Equal(expected, error.Message);
+    }
+}
