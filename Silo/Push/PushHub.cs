@@ -22,6 +22,7 @@ public sealed partial class PushHub : IPushHubObserver, IAsyncDisposable
     private readonly HashSet<string> _followed = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, Action<PushEvent>> _streams = [];
     private IReadOnlyList<Sidecar> _sidecars = [];
+    private readonly SidecarResources _sidecarResources = new();
     private bool _sidecarsChanged;
     private DateTimeOffset? _oldestPending;
     private IPushHubObserver? _self;
@@ -146,7 +147,7 @@ public sealed partial class PushHub : IPushHubObserver, IAsyncDisposable
             Action<PushEvent>[] streams;
             lock (_gate)
             {
-                var next = SnapshotBuilder.Build(_hosts.Values, _sidecars);
+                var next = SnapshotBuilder.Build(_hosts.Values, _sidecars, _sidecarResources);
                 var changed = SnapshotBuilder.Diff(Current, next);
                 var oldest = _oldestPending ?? _time.GetUtcNow();
                 var scopesChanged = _sidecarsChanged;

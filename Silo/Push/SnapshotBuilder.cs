@@ -11,11 +11,12 @@ namespace Mesh.Silo.Push;
 /// </summary>
 public static class SnapshotBuilder
 {
-    public static ResourceSnapshot Build(IEnumerable<ServiceFragments> hosts, IReadOnlyList<Sidecar>? sidecars = null)
+    /// <param name="sidecar">Keeps composed per-port resources between builds (the hub passes its own); null composes afresh.</param>
+    public static ResourceSnapshot Build(IEnumerable<ServiceFragments> hosts, IReadOnlyList<Sidecar>? sidecars = null, SidecarResources? sidecar = null)
     {
         var byType = new Dictionary<string, SortedDictionary<string, XdsResource>>(StringComparer.Ordinal);
         var live = hosts.Where(h => !h.Removed).OrderBy(h => h.Host, StringComparer.Ordinal).ToList();
-        foreach (var resource in live.SelectMany(h => h.Resources).Concat(SidecarResources.Compose(live)))
+        foreach (var resource in live.SelectMany(h => h.Resources).Concat((sidecar ?? new SidecarResources()).Compose(live)))
         {
             if (!byType.TryGetValue(resource.TypeUrl, out var named))
                 byType[resource.TypeUrl] = named = new SortedDictionary<string, XdsResource>(StringComparer.Ordinal);

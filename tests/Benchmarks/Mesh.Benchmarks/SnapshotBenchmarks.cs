@@ -27,7 +27,9 @@ public class SnapshotBenchmarks
         _hosts100 = Hosts(100);
         _hosts1000 = Hosts(1000);
         (_before100, _after100) = (SnapshotBuilder.Build(_hosts100), SnapshotBuilder.Build(WithOneEdit(_hosts100)));
-        (_before1000, _after1000) = (SnapshotBuilder.Build(_hosts1000), SnapshotBuilder.Build(WithOneEdit(_hosts1000)));
+        _edited1000 = WithOneEdit(_hosts1000);
+        (_before1000, _after1000) = (SnapshotBuilder.Build(_hosts1000), SnapshotBuilder.Build(_edited1000));
+        SnapshotBuilder.Build(_hosts1000, null, _hub);
     }
 
     [Benchmark(Baseline = true)]
@@ -38,10 +40,26 @@ public class SnapshotBenchmarks
 
     /// <summary>The part of Build that spans hosts (re-parses every virtual host), to see its share of Build.</summary>
     [Benchmark]
-    public List<XdsResource> ComposeSidecar_100() => [.. SidecarResources.Compose(_hosts100)];
+    public List<XdsResource> ComposeSidecar_100() => [.. new SidecarResources().Compose(_hosts100)];
 
     [Benchmark]
-    public List<XdsResource> ComposeSidecar_1000() => [.. SidecarResources.Compose(_hosts1000)];
+    public List<XdsResource> ComposeSidecar_1000() => [.. new SidecarResources().Compose(_hosts1000)];
+
+    /// <summary>
+    /// What the hub pays after an endpoint-only edit: its SidecarResources remembers the last
+    /// composition, and no virtual host changed, so no port is recomposed. Alternates between the
+    /// two host lists, both of which have the same virtual hosts.
+    /// </summary>
+    [Benchmark]
+    public ResourceSnapshot Build_1000_HubAfterEndpointEdit()
+    {
+        _flip = !_flip;
+        return SnapshotBuilder.Build(_flip ? _hosts1000 : _edited1000, null, _hub);
+    }
+
+    private readonly SidecarResources _hub = new();
+    private List<ServiceFragments> _edited1000 = [];
+    private bool _flip;
 
     /// <summary>Build's per-type content versions alone (re-sorts and hashes every resource of every type).</summary>
     [Benchmark]
