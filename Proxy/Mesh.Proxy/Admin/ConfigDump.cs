@@ -17,6 +17,7 @@ public static class ConfigDump
             name = c.Name,
             eds_service_name = c.EdsServiceName,
             lb_policy = c.LoadBalancing.ToString(),
+            ring = c.LoadBalancing is LoadBalancerKind.RingHash or LoadBalancerKind.Maglev ? new { minimum = c.Ring.Minimum, maximum = c.Ring.Maximum } : null,
             protocol = c.Protocol.ToString(),
             connect_timeout_ms = c.ConnectTimeout.TotalMilliseconds,
             endpoints = snapshot.EndpointsOf(c).Select(Endpoint),
@@ -67,10 +68,20 @@ public static class ConfigDump
                 retry = f.Retry is { } r ? new { num_retries = r.NumRetries, on_5xx = r.On5xx, on_gateway_error = r.OnGatewayError, on_connect_failure = r.OnConnectFailure, status_codes = r.RetriableStatusCodes, per_try_timeout_ms = r.PerTryTimeout?.TotalMilliseconds } : null,
                 prefix_rewrite = f.PrefixRewrite,
                 host_rewrite = f.HostRewrite,
+                mirrors = f.Mirrors.Select(m => new { cluster = m.Cluster, per_million = m.PerMillion, host_suffix = m.HostSuffix }),
+                hash_policies = f.HashPolicies.Select(h => new { source = h.Source.ToString(), name = h.Name, terminal = h.Terminal }),
             },
             DirectResponseAction d => new { direct_response = d.Status, body = d.Body },
             RedirectAction r => new { redirect = r.Status, scheme = r.Scheme, host = r.Host, port = r.Port, path = r.Path },
             _ => new { },
         },
+        fault = route.Fault is { } fault ? new
+        {
+            delay_ms = fault.Delay?.Fixed.TotalMilliseconds,
+            delay_per_million = fault.Delay?.PerMillion,
+            abort_http_status = fault.Abort?.HttpStatus,
+            abort_grpc_status = fault.Abort?.GrpcStatus,
+            abort_per_million = fault.Abort?.PerMillion,
+        } : null,
     };
 }

@@ -45,7 +45,17 @@ public static class ClusterTranslator
         };
 
         var timeout = cluster.ConnectTimeout is { } t ? t.ToTimeSpan() : DefaultConnectTimeout;
-        return new ClusterSnapshot(cluster.Name, edsService, policy, Protocol(cluster, where), timeout, inline);
+        return new ClusterSnapshot(cluster.Name, edsService, policy, Protocol(cluster, where), timeout, inline) { Ring = Ring(cluster.RingHashLbConfig) };
+    }
+
+    private static RingSizes Ring(Cluster.Types.RingHashLbConfig? config)
+    {
+        if (config is null) return RingSizes.Default;
+        var min = config.MinimumRingSize ?? RingSizes.Default.Minimum;
+        var max = config.MaximumRingSize ?? RingSizes.Default.Maximum;
+        // Envoy's own limit; a larger ring would only cost memory per endpoint change.
+        const ulong cap = 8 * 1024 * 1024;
+        return new RingSizes(Math.Clamp(min, 1, cap), Math.Clamp(Math.Max(min, max), 1, cap));
     }
 
     public static EndpointSet Translate(ClusterLoadAssignment assignment) =>

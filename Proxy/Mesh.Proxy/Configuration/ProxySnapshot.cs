@@ -49,7 +49,11 @@ public sealed record ClusterSnapshot(
     LoadBalancerKind LoadBalancing,
     UpstreamProtocol Protocol,
     TimeSpan ConnectTimeout,
-    ImmutableArray<EndpointSnapshot> InlineEndpoints);
+    ImmutableArray<EndpointSnapshot> InlineEndpoints)
+{
+    /// <summary>ring_hash_lb_config (also used for MAGLEV, which this proxy serves from the same ring).</summary>
+    public RingSizes Ring { get; init; } = RingSizes.Default;
+}
 
 public enum EndpointHealth { Unknown, Healthy, Unhealthy, Draining, Timeout, Degraded }
 

@@ -37,7 +37,11 @@ public sealed record VirtualHostRoutes(string Name, ImmutableArray<string> Domai
 }
 
 /// <summary>One Envoy route: the first whose match holds takes the request.</summary>
-public sealed record RouteEntry(string Name, RouteMatchSpec Match, RouteActionSpec Action, HeaderOperations Headers);
+public sealed record RouteEntry(string Name, RouteMatchSpec Match, RouteActionSpec Action, HeaderOperations Headers)
+{
+    /// <summary>The fault filter's per-route config: applied before the action, as the filter runs before the router.</summary>
+    public FaultSpec? Fault { get; init; }
+}
 
 public sealed record HeaderOperations(
     ImmutableArray<HeaderValue> RequestToAdd,
@@ -73,6 +77,12 @@ public sealed record ForwardAction(
 {
     public uint TotalWeight { get; } = (uint)Clusters.Sum(c => (long)c.Weight);
 
+    /// <summary>request_mirror_policies: each drawn per request.</summary>
+    public ImmutableArray<MirrorSpec> Mirrors { get; init; } = [];
+
+    /// <summary>hash_policy: the request's key for RING_HASH/MAGLEV clusters (none: a random endpoint).</summary>
+    public ImmutableArray<HashPolicySpec> HashPolicies { get; init; } = [];
+
     /// <summary>The cluster for a draw in [0, TotalWeight): the weighted pick, per request.</summary>
     public WeightedTarget Pick(uint draw)
     {
@@ -86,7 +96,8 @@ public sealed record ForwardAction(
 
     public bool Equals(ForwardAction? other) =>
         other is not null && Clusters.SequenceEqual(other.Clusters) && Timeout == other.Timeout && Retry == other.Retry
-        && PrefixRewrite == other.PrefixRewrite && HostRewrite == other.HostRewrite;
+        && PrefixRewrite == other.PrefixRewrite && HostRewrite == other.HostRewrite
+        && Mirrors.SequenceEqual(other.Mirrors) && HashPolicies.SequenceEqual(other.HashPolicies);
 
     public override int GetHashCode() => HashCode.Combine(Clusters.Length, Timeout, Retry, PrefixRewrite, HostRewrite);
 }

@@ -40,7 +40,7 @@ public static class RouteTranslator
             var other => throw new TranslationException($"{where}: action {other}: not supported (route, redirect and direct_response are)"),
         };
         var headers = Headers(route.RequestHeadersToAdd, route.RequestHeadersToRemove, route.ResponseHeadersToAdd, route.ResponseHeadersToRemove);
-        return new RouteEntry(route.Name, match, action, headers);
+        return new RouteEntry(route.Name, match, action, headers) { Fault = RoutePolicyTranslator.Fault(route.TypedPerFilterConfig, where) };
     }
 
     private static ForwardAction Forward(RouteAction action, string where)
@@ -54,7 +54,11 @@ public static class RouteTranslator
         TimeSpan? timeout = action.Timeout is null ? DefaultTimeout : action.Timeout.ToTimeSpan() is var t && t > TimeSpan.Zero ? t : null;
         var host = action.HostRewriteSpecifierCase == RouteAction.HostRewriteSpecifierOneofCase.HostRewriteLiteral ? action.HostRewriteLiteral : null;
         var prefix = string.IsNullOrEmpty(action.PrefixRewrite) ? null : action.PrefixRewrite;
-        return new ForwardAction(clusters, timeout, Retry(action.RetryPolicy), prefix, host);
+        return new ForwardAction(clusters, timeout, Retry(action.RetryPolicy), prefix, host)
+        {
+            Mirrors = RoutePolicyTranslator.Mirrors(action.RequestMirrorPolicies, where),
+            HashPolicies = RoutePolicyTranslator.HashPolicies(action.HashPolicy, where),
+        };
     }
 
     private static ImmutableArray<WeightedTarget> Weighted(WeightedCluster weighted, string where)

@@ -1,6 +1,8 @@
 using System.Net;
 using Mesh.Proxy.Admin;
 using Mesh.Proxy.Configuration;
+using Mesh.Proxy.LoadBalancing;
+using Mesh.Proxy.Observability;
 using Mesh.Proxy.Routing;
 using Mesh.Proxy.Xds;
 using Microsoft.AspNetCore.Builder;
@@ -47,6 +49,8 @@ public static class ProxyHost
             Listen(options.InboundBindAddress, options.InboundPort);
             Listen(options.BindAddress, options.AdminPort);
             Listen(options.BindAddress, options.HealthPort);
+            // Scraped by Prometheus from off the host, like inbound traffic (Envoy's 15090 binds 0.0.0.0).
+            Listen(options.InboundBindAddress, options.StatsPort);
         });
 
         var services = builder.Services;
@@ -57,8 +61,15 @@ public static class ProxyHost
         services.AddHttpForwarder();
         services.AddSingleton<UpstreamInvoker>();
         services.AddSingleton<EndpointPicker>();
+        services.AddSingleton<FaultInjector>();
+        services.AddSingleton<RequestMirror>();
         services.AddSingleton<OutboundHandler>();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<InboundHandler>(sp, options.AppPort));
+        services.AddSingleton(new ObservabilityOptions(options.Identity, options.AppPort, options.AccessLog, options.AccessLogFormat));
+        services.AddSingleton<ProxyMetrics>();
+        services.AddSingleton<AccessLogWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
+        services.AddSingleton<RequestObserver>();
         services.AddSingleton(new XdsClientOptions(options.XdsAddresses, options.UseDelta, Backoff.Default));
         services.AddSingleton(options.Identity);
         services.AddSingleton<XdsClient>();
@@ -70,8 +81,14 @@ public static class ProxyHost
         var provider = app.Services.GetRequiredService<XdsProxyConfigProvider>();
         var xds = app.Services.GetRequiredService<XdsClient>();
 
-        app.MapWhen(c => c.Connection.LocalPort == options.OutboundPort, a => a.Run(outbound.HandleAsync));
-        app.MapWhen(c => c.Connection.LocalPort == options.InboundPort, a => a.Run(inbound.HandleAsync));
+        var observer = app.Services.GetRequiredService<RequestObserver>();
+        var metrics = app.Services.GetRequiredService<ProxyMetrics>();
+
+        app.MapWhen(c => c.Connection.LocalPort == options.OutboundPort, a => a.Use(observer.Outbound).Run(outbound.HandleAsync));
+        app.MapWhen(c => c.Connection.LocalPort == options.InboundPort, a => a.Use(observer.Inbound).Run(inbound.HandleAsync));
+        // Also on admin, as Envoy's admin serves /stats/prometheus and 15090 only forwards to it.
+        app.MapWhen(c => c.Connection.LocalPort == options.StatsPort || c.Connection.LocalPort == options.AdminPort && c.Request.Path == "/stats/prometheus",
+            a => a.Run(c => Stats(c, metrics)));
         app.MapWhen(c => c.Connection.LocalPort == options.HealthPort, a => a.Run(c => Health(c, xds)));
         app.MapWhen(c => c.Connection.LocalPort == options.AdminPort, a => a.Run(c => Admin(c, provider, xds, options)));
         return app;
@@ -83,6 +100,18 @@ public static class ProxyHost
         if (context.Request.Path != "/healthz/ready") return NotFound(context);
         context.Response.StatusCode = xds.Initialized ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
         return context.Response.WriteAsync(xds.Initialized ? "" : "xDS not initialized", context.RequestAborted);
+    }
+
+    /// <summary>Envoy's /stats/prometheus: Istio's request metrics in Prometheus' text format.</summary>
+    private static async Task Stats(HttpContext context, ProxyMetrics metrics)
+    {
+        if (context.Request.Path != "/stats/prometheus")
+        {
+            await NotFound(context);
+            return;
+        }
+        context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+        await metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
     }
 
     private static Task Admin(HttpContext context, XdsProxyConfigProvider provider, XdsClient xds, ProxyOptions options)

@@ -1,12 +1,14 @@
 using System.Globalization;
+using Mesh.Proxy.Observability;
 using Mesh.Proxy.Xds;
 
 namespace Mesh.Proxy.Hosting;
 
 /// <summary>
 /// The sidecar's settings: flags, else MESH_* environment variables, else Istio's defaults
-/// (outbound 15001, inbound 15006, admin 15000, health 15021). Parsed like the silo's options.
+/// (outbound 15001, inbound 15006, admin 15000, health 15021, Prometheus 15090). Parsed like the silo's options.
 /// </summary>
+/// <param name="AccessLog">"off" (Istio's default profile), "stdout" or a file path.</param>
 public sealed record ProxyOptions(
     IReadOnlyList<string> XdsAddresses,
     bool UseDelta,
@@ -17,7 +19,10 @@ public sealed record ProxyOptions(
     int OutboundPort,
     int InboundPort,
     int AdminPort,
-    int HealthPort)
+    int HealthPort,
+    int StatsPort = 15090,
+    string AccessLog = "off",
+    AccessLogFormat AccessLogFormat = AccessLogFormat.Text)
 {
     public string NodeId => Identity.NodeId;
 
@@ -69,7 +74,15 @@ public sealed record ProxyOptions(
             OutboundPort: Port("outbound-port", 15001),
             InboundPort: Port("inbound-port", 15006),
             AdminPort: Port("admin-port", 15000),
-            HealthPort: Port("health-port", 15021));
+            HealthPort: Port("health-port", 15021),
+            StatsPort: Port("stats-port", 15090),
+            AccessLog: Get("access-log", "off"),
+            AccessLogFormat: Get("access-log-format", "text") switch
+            {
+                "text" => AccessLogFormat.Text,
+                "json" => AccessLogFormat.Json,
+                var other => throw new ArgumentException($"--access-log-format: invalid value \"{other}\": expected text or json"),
+            });
         if (flags.Count > 0) throw new ArgumentException($"unknown flag '--{flags.Keys.First()}'");
         return options;
     }

@@ -1,4 +1,6 @@
 using Mesh.Proxy.Configuration;
+using Mesh.Proxy.LoadBalancing;
+using Mesh.Proxy.Observability;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -16,6 +18,8 @@ public sealed partial class OutboundHandler(
     IHttpForwarder forwarder,
     UpstreamInvoker upstream,
     EndpointPicker picker,
+    FaultInjector faults,
+    RequestMirror mirror,
     ILogger<OutboundHandler> logger)
 {
     // Envoy's stream_idle_timeout: guards streams when the route has no timeout.
@@ -26,6 +30,8 @@ public sealed partial class OutboundHandler(
         var snapshot = provider.Current.Snapshot;
         var authority = context.Request.Host.Value?.ToLowerInvariant() ?? "";
         var selection = OutboundRouter.Select(snapshot, context.Request, authority);
+        // The fault filter sits before the router in Envoy's chain: it delays or answers first.
+        if (selection.Route?.Fault is { } fault && await faults.ApplyAsync(context, fault)) return;
         switch (selection.Route?.Action)
         {
             case null:
@@ -55,6 +61,8 @@ public sealed partial class OutboundHandler(
             return;
         }
         var endpoints = snapshot.EndpointsOf(cluster);
+        var hash = action.HashPolicies.IsEmpty ? null : RequestHasher.Hash(action.HashPolicies, context);
+        if (!action.Mirrors.IsEmpty) await mirror.StartAsync(context, snapshot, route, action, authority, hash);
         var retry = action.Retry;
         // A consumed request body cannot be replayed, so only bodiless requests are retried.
         var replayable = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != true;
@@ -72,7 +80,8 @@ public sealed partial class OutboundHandler(
         EndpointSnapshot? previous = null;
         for (var attempt = 1; ; attempt++)
         {
-            var endpoint = picker.Pick(cluster.Name, endpoints, previous);
+            var endpoint = picker.Pick(cluster, endpoints, hash, previous);
+            RequestObservation.Of(context)?.OnAttempt(route, cluster.Name, endpoint, attempt);
             if (endpoint is null)
             {
                 await LocalReply(context, StatusCodes.Status503ServiceUnavailable, "UH", $"no healthy upstream in {cluster.Name}");
@@ -80,7 +89,9 @@ public sealed partial class OutboundHandler(
             }
             var last = attempt >= attempts;
             var transformer = new RouteTransformer(route, action, target, authority, status => !last && retry!.RetriesStatus(status));
-            var error = await forwarder.SendAsync(context, $"http://{Host(endpoint)}", upstream.Invoker, config, transformer, linked.Token);
+            ForwarderError error;
+            using (picker.Begin(cluster.Name, endpoint))
+                error = await forwarder.SendAsync(context, $"http://{Host(endpoint)}", upstream.Invoker, config, transformer, linked.Token);
 
             if (timeout.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
             {

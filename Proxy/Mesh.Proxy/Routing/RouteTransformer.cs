@@ -22,14 +22,8 @@ internal sealed class RouteTransformer(
     public override async ValueTask TransformRequestAsync(HttpContext context, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(context, proxyRequest, destinationPrefix, cancellationToken);
-        if (action.PrefixRewrite is { } rewrite)
-        {
-            var path = context.Request.Path.Value ?? "/";
-            var match = route.Match.Path;
-            // Envoy replaces the matched prefix; for exact and regex matches, the whole path.
-            var rest = match.Kind == PathMatchKind.Prefix ? path[Math.Min(match.Value.Length, path.Length)..] : "";
-            proxyRequest.RequestUri = new Uri(destinationPrefix.TrimEnd('/') + rewrite + rest + context.Request.QueryString.Value);
-        }
+        if (action.PrefixRewrite is not null)
+            proxyRequest.RequestUri = new Uri(destinationPrefix.TrimEnd('/') + RewrittenPathAndQuery(context.Request, route, action));
         proxyRequest.Headers.Host = action.HostRewrite ?? authority;
         Apply(proxyRequest, route.Headers);
         Apply(proxyRequest, target.Headers);
@@ -48,7 +42,17 @@ internal sealed class RouteTransformer(
         return copyBody;
     }
 
-    private static void Apply(HttpRequestMessage request, HeaderOperations operations)
+    /// <summary>The upstream path and query: prefix_rewrite replaces the matched prefix; for exact and regex matches, the whole path.</summary>
+    internal static string RewrittenPathAndQuery(HttpRequest request, RouteEntry route, ForwardAction action)
+    {
+        var path = request.Path.Value ?? "/";
+        if (action.PrefixRewrite is not { } rewrite) return path + request.QueryString.Value;
+        var match = route.Match.Path;
+        var rest = match.Kind == PathMatchKind.Prefix ? path[Math.Min(match.Value.Length, path.Length)..] : "";
+        return rewrite + rest + request.QueryString.Value;
+    }
+
+    internal static void Apply(HttpRequestMessage request, HeaderOperations operations)
     {
         foreach (var name in operations.RequestToRemove) request.Headers.Remove(name);
         foreach (var header in operations.RequestToAdd)

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using Yarp.ReverseProxy.Forwarder;
 
 namespace Mesh.Proxy.Routing;
 
@@ -20,7 +18,10 @@ public sealed class UpstreamInvoker : IDisposable
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,
             EnableMultipleHttp2Connections = true,
-            ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
+            // No propagator: trace headers pass through exactly as the caller sent them (see
+            // Observability/TraceHeaders). .NET's would rewrite traceparent to a span of the hosting
+            // Activity, which exists whenever logging is on, a span no tracing backend receives.
+            ActivityHeadersPropagator = null,
             // Envoy's default connect_timeout; per-cluster values come with per-cluster pools.
             ConnectTimeout = TimeSpan.FromSeconds(5),
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),

@@ -39,6 +39,21 @@ public sealed class ClusterTranslatorTests
         Assert.Equal(expected, ClusterTranslator.Translate(cluster).LoadBalancing);
     }
 
+    [Theory]
+    [InlineData(null, null, 1024UL, 8388608UL)]
+    [InlineData(2048UL, null, 2048UL, 8388608UL)]
+    [InlineData(4096UL, 1024UL, 4096UL, 4096UL)] // a maximum under the minimum is raised to it
+    [InlineData(1UL << 30, null, 8388608UL, 8388608UL)] // capped at Envoy's 8M
+    public void Translate_RingHashLbConfig_RingSizes(ulong? minimum, ulong? maximum, ulong expectedMinimum, ulong expectedMaximum)
+    {
+        var config = new Cluster.Types.RingHashLbConfig();
+        if (minimum is { } min) config.MinimumRingSize = min;
+        if (maximum is { } max) config.MaximumRingSize = max;
+        var cluster = new Cluster { Name = "c", Type = Cluster.Types.DiscoveryType.Eds, LbPolicy = Cluster.Types.LbPolicy.RingHash, RingHashLbConfig = config };
+
+        Assert.Equal(new RingSizes(expectedMinimum, expectedMaximum), ClusterTranslator.Translate(cluster).Ring);
+    }
+
     [Fact]
     public void Translate_ExplicitHttp2_UsesH2c()
     {

@@ -30,18 +30,22 @@ public sealed class SidecarUnderTest : IAsyncDisposable
 
     public ProxyOptions Options { get; }
     public HttpClient Admin { get; }
+
+    /// <summary>The sidecar's Prometheus scrape, /stats/prometheus on the stats port.</summary>
+    public Task<string> ScrapeAsync() => Admin.GetStringAsync($"http://127.0.0.1:{Options.StatsPort}/stats/prometheus");
     public XdsClient Xds => _app.Services.GetRequiredService<XdsClient>();
 
-    public static async Task<SidecarUnderTest> StartAsync(int xdsPort, int appPort = 0, string labels = "app=client,version=v1", string protocol = "delta", int? deadXdsPort = null)
+    public static async Task<SidecarUnderTest> StartAsync(int xdsPort, int appPort = 0, string labels = "app=client,version=v1", string protocol = "delta", int? deadXdsPort = null, params string[] extraArgs)
     {
         var xds = deadXdsPort is { } dead ? $"127.0.0.1:{dead},127.0.0.1:{xdsPort}" : $"127.0.0.1:{xdsPort}";
-        var p = FreePorts.Take(4);
+        var p = FreePorts.Take(5);
         var options = ProxyOptions.Parse(
             [
                 "--xds-address", xds, "--xds-protocol", protocol, "--namespace", "default", "--service-account", "client",
                 "--labels", labels, "--pod-name", $"client-{Guid.NewGuid():N}"[..15], "--app-port", appPort.ToString(),
                 "--inbound-bind-address", "127.0.0.1",
                 "--outbound-port", p[0].ToString(), "--inbound-port", p[1].ToString(), "--admin-port", p[2].ToString(), "--health-port", p[3].ToString(),
+                "--stats-port", p[4].ToString(), .. extraArgs,
             ],
             _ => null);
         var app = ProxyHost.Build(options, logging: _ => { });

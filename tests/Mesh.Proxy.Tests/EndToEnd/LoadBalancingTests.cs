@@ -1,0 +1,78 @@
+using System.Net;
+using Xunit.Abstractions;
+
+namespace Mesh.Proxy.Tests.EndToEnd;
+
+/// <summary>DestinationRule load balancers (consistent hash, least request) through the real silo and sidecar.</summary>
+[Collection(MeshCollection.Name)]
+public sealed class LoadBalancingTests(MeshFixture mesh, ITestOutputHelper output)
+{
+    private const int Port = MeshConfig.ServicePort;
+
+    [Fact]
+    public async Task ConsistentHashByHeader_SameKeySameBackend_DifferentKeysSpread()
+    {
+        const string host = "sticky.mesh.local";
+        mesh.Silo.WriteConfig($"{host}.yaml", PolicyConfig.Service(host, """
+            loadBalancer:
+              consistentHash: {httpHeaderName: x-user}
+            """, mesh.V1, mesh.V2));
+        await mesh.Sidecar.WaitUntilAsync(async () => await PolicyConfig.LbPolicyOf(mesh.Sidecar, host) == "RingHash"
+            && await PolicyConfig.RouteOf(mesh.Sidecar, host) is { } route && route.GetProperty("action").GetProperty("hash_policies").GetArrayLength() > 0,
+            $"{host}'s ring hash cluster and its route's hash policy");
+
+        var perKey = new Dictionary<string, string>();
+        for (var k = 0; k < 20; k++)
+        {
+            var key = $"user-{k}";
+            var bodies = new HashSet<string>();
+            for (var i = 0; i < 50; i++)
+            {
+                var (status, body) = await mesh.Sidecar.GetAsync($"{host}:{Port}", "/", ("x-user", key));
+                Assert.Equal(HttpStatusCode.OK, status);
+                bodies.Add(body);
+            }
+            // 50 requests of one key: one backend, where round robin would alternate.
+            perKey[key] = Assert.Single(bodies);
+        }
+
+        var spread = perKey.Values.GroupBy(b => b).ToDictionary(g => g.Key, g => g.Count());
+        output.WriteLine($"20 keys x 50 requests: every key stayed on one backend; keys per backend: {string.Join(", ", spread.Select(s => $"{s.Key} {s.Value}"))}");
+        // Both backends own keys: all 20 on one side happens with probability 2 * 2^-20 for an even ring.
+        Assert.Equal(2, spread.Count);
+    }
+
+    [Fact]
+    public async Task LeastRequest_OneBackendSlow_IdleBackendTakesMost()
+    {
+        const string host = "least.mesh.local";
+        await using var slow = await Backend.StartAsync("slow", async (context, _) =>
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200), context.RequestAborted);
+            return false;
+        });
+        await using var fast = await Backend.StartAsync("fast");
+        mesh.Silo.WriteConfig($"{host}.yaml", PolicyConfig.Service(host, """
+            loadBalancer: {simple: LEAST_REQUEST}
+            """, slow, fast));
+        await mesh.Sidecar.WaitUntilAsync(async () => await PolicyConfig.LbPolicyOf(mesh.Sidecar, host) == "LeastRequest", $"{host}'s LEAST_REQUEST cluster");
+        await mesh.Sidecar.WaitUntilAsync(async () => (await mesh.Sidecar.GetAsync($"{host}:{Port}")).Status == HttpStatusCode.OK, $"{host} to answer");
+
+        var (slowBefore, fastBefore) = (slow.Served, fast.Served);
+        const int workers = 8;
+        const int perWorker = 40;
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(async _ =>
+        {
+            for (var i = 0; i < perWorker; i++)
+            {
+                var (status, _) = await mesh.Sidecar.GetAsync($"{host}:{Port}");
+                Assert.Equal(HttpStatusCode.OK, status);
+            }
+        }));
+
+        var (toSlow, toFast) = (slow.Served - slowBefore, fast.Served - fastBefore);
+        output.WriteLine($"{workers} concurrent callers x {perWorker}: slow (200 ms) backend got {toSlow}, fast got {toFast} ({100.0 * toSlow / (toSlow + toFast):F1}% to slow; round robin would send 50%)");
+        Assert.Equal(workers * perWorker, toSlow + toFast);
+        Assert.InRange(toSlow, 0, workers * perWorker / 5);
+    }
+}

@@ -1,0 +1,69 @@
+using System.Collections.Immutable;
+using System.Net;
+using Mesh.Proxy.Configuration;
+using Mesh.Proxy.LoadBalancing;
+using Microsoft.AspNetCore.Http;
+
+namespace Mesh.Proxy.Tests.LoadBalancing;
+
+public sealed class RequestHasherTests
+{
+    private static DefaultHttpContext Request(string? header = null, string? cookie = null, string? query = null, string ip = "10.1.2.3")
+    {
+        var context = new DefaultHttpContext();
+        if (header is not null) context.Request.Headers["x-user"] = header;
+        if (cookie is not null) context.Request.Headers.Cookie = $"session={cookie}; other=1";
+        if (query is not null) context.Request.QueryString = new QueryString($"?u={query}&u=second");
+        context.Connection.RemoteIpAddress = IPAddress.Parse(ip);
+        return context;
+    }
+
+    private static ImmutableArray<HashPolicySpec> P(HashSource source, string name = "", bool terminal = false) => [new(source, name, terminal)];
+
+    public static TheoryData<string, ImmutableArray<HashPolicySpec>, DefaultHttpContext, string?> Keys => new()
+    {
+        { "header", P(HashSource.Header, "x-user"), Request(header: "alice"), "alice" },
+        { "header absent", P(HashSource.Header, "x-user"), Request(), null },
+        { "cookie", P(HashSource.Cookie, "session"), Request(cookie: "abc"), "abc" },
+        { "cookie absent", P(HashSource.Cookie, "session"), Request(), null },
+        { "source ip", P(HashSource.SourceIp), Request(ip: "10.9.9.9"), "10.9.9.9" },
+        { "query parameter: first value", P(HashSource.QueryParameter, "u"), Request(query: "bob"), "bob" },
+        { "query parameter absent", P(HashSource.QueryParameter, "u"), Request(), null },
+    };
+
+    [Theory]
+    [MemberData(nameof(Keys))]
+    public void Hash_Policy_HashesItsValue(string _, ImmutableArray<HashPolicySpec> policies, DefaultHttpContext context, string? expectedKey) =>
+        Assert.Equal(expectedKey is null ? null : KeyHash.Of(expectedKey), RequestHasher.Hash(policies, context));
+
+    [Fact]
+    public void Hash_TwoPoliciesBothPresent_CombinedAsEnvoy()
+    {
+        ImmutableArray<HashPolicySpec> policies = [new(HashSource.Header, "x-user", false), new(HashSource.SourceIp, "", false)];
+
+        Assert.Equal(KeyHash.Combine(KeyHash.Of("alice"), KeyHash.Of("10.1.2.3")), RequestHasher.Hash(policies, Request(header: "alice")));
+    }
+
+    [Fact]
+    public void Hash_TerminalPolicyProduced_LaterPoliciesIgnored()
+    {
+        ImmutableArray<HashPolicySpec> policies = [new(HashSource.Header, "x-user", true), new(HashSource.SourceIp, "", false)];
+
+        Assert.Equal(KeyHash.Of("alice"), RequestHasher.Hash(policies, Request(header: "alice")));
+    }
+
+    [Fact]
+    public void Hash_TerminalPolicyWithoutValue_FallsThrough()
+    {
+        ImmutableArray<HashPolicySpec> policies = [new(HashSource.Header, "x-user", true), new(HashSource.SourceIp, "", false)];
+
+        Assert.Equal(KeyHash.Of("10.1.2.3"), RequestHasher.Hash(policies, Request()));
+    }
+
+    [Theory]
+    [InlineData("user-1", "user-1", true)]
+    [InlineData("user-1", "user-2", false)]
+    [InlineData("", "", true)]
+    public void KeyHash_Of_DeterministicAndDiscriminating(string a, string b, bool equal) =>
+        Assert.Equal(equal, KeyHash.Of(a) == KeyHash.Of(b));
+}
