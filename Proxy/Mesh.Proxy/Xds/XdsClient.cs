@@ -79,33 +79,38 @@ public sealed partial class XdsClient(
         }
     }
 
-    private async Task<bool> RunDeltaAsync(AggregatedDiscoveryService.AggregatedDiscoveryServiceClient client, string address, CancellationToken ct)
+    private Task<bool> RunDeltaAsync(AggregatedDiscoveryService.AggregatedDiscoveryServiceClient client, string address, CancellationToken ct)
     {
         var protocol = new DeltaProtocol(_session, identity.ToNode());
-        using var call = client.DeltaAggregatedResources(cancellationToken: ct);
-        foreach (var request in protocol.Start()) await call.RequestStream.WriteAsync(request, ct);
-        var received = false;
-        await foreach (var response in call.ResponseStream.ReadAllAsync(ct))
-        {
-            MarkConnected(address, ref received);
-            var (requests, outcome) = protocol.OnResponse(response);
-            Publish(response.TypeUrl, response.Nonce, outcome);
-            foreach (var request in requests) await call.RequestStream.WriteAsync(request, ct);
-        }
-        return received;
+        return PumpAsync(client.DeltaAggregatedResources(cancellationToken: ct), protocol.Start(), protocol.OnResponse,
+            r => (r.TypeUrl, r.Nonce), address, ct);
     }
 
-    private async Task<bool> RunSotwAsync(AggregatedDiscoveryService.AggregatedDiscoveryServiceClient client, string address, CancellationToken ct)
+    private Task<bool> RunSotwAsync(AggregatedDiscoveryService.AggregatedDiscoveryServiceClient client, string address, CancellationToken ct)
     {
         var protocol = new SotwProtocol(_session, identity.ToNode());
-        using var call = client.StreamAggregatedResources(cancellationToken: ct);
-        foreach (var request in protocol.Start()) await call.RequestStream.WriteAsync(request, ct);
+        return PumpAsync(client.StreamAggregatedResources(cancellationToken: ct), protocol.Start(), protocol.OnResponse,
+            r => (r.TypeUrl, r.Nonce), address, ct);
+    }
+
+    /// <summary>One stream, whichever protocol flavour: send the opening requests, then answer each response.</summary>
+    private async Task<bool> PumpAsync<TRequest, TResponse>(
+        AsyncDuplexStreamingCall<TRequest, TResponse> call,
+        IReadOnlyList<TRequest> start,
+        Func<TResponse, (IReadOnlyList<TRequest> Requests, ApplyOutcome Outcome)> onResponse,
+        Func<TResponse, (string TypeUrl, string Nonce)> idOf,
+        string address,
+        CancellationToken ct)
+    {
+        using var _ = call;
+        foreach (var request in start) await call.RequestStream.WriteAsync(request, ct);
         var received = false;
         await foreach (var response in call.ResponseStream.ReadAllAsync(ct))
         {
             MarkConnected(address, ref received);
-            var (requests, outcome) = protocol.OnResponse(response);
-            Publish(response.TypeUrl, response.Nonce, outcome);
+            var (requests, outcome) = onResponse(response);
+            var (typeUrl, nonce) = idOf(response);
+            Publish(typeUrl, nonce, outcome);
             foreach (var request in requests) await call.RequestStream.WriteAsync(request, ct);
         }
         return received;
