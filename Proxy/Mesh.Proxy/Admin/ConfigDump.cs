@@ -1,5 +1,6 @@
 using System.Text;
 using Mesh.Proxy.Configuration;
+using Mesh.Proxy.LoadBalancing;
 
 namespace Mesh.Proxy.Admin;
 
@@ -20,6 +21,13 @@ public static class ConfigDump
             ring = c.LoadBalancing is LoadBalancerKind.RingHash or LoadBalancerKind.Maglev ? new { minimum = c.Ring.Minimum, maximum = c.Ring.Maximum } : null,
             protocol = c.Protocol.ToString(),
             connect_timeout_ms = c.ConnectTimeout.TotalMilliseconds,
+            circuit_breakers = new { max_connections = c.Limits.MaxConnections, max_pending_requests = c.Limits.MaxPendingRequests, max_requests = c.Limits.MaxRequests, max_retries = c.Limits.MaxRetries },
+            outlier_detection = c.Outlier is { } o ? new
+            {
+                consecutive_5xx = o.Consecutive5xx, enforcing_consecutive_5xx = o.Enforcing5xx,
+                consecutive_gateway_failure = o.ConsecutiveGatewayFailure, enforcing_consecutive_gateway_failure = o.EnforcingGatewayFailure,
+                interval_ms = o.Interval.TotalMilliseconds, base_ejection_time_ms = o.BaseEjectionTime.TotalMilliseconds, max_ejection_percent = o.MaxEjectionPercent,
+            } : null,
             endpoints = snapshot.EndpointsOf(c).Select(Endpoint),
         }),
         listeners = snapshot.Listeners.Values.OrderBy(l => l.Port).Select(l => new { name = l.Name, address = l.Address, port = l.Port, route_config_name = l.RouteConfigName }),
@@ -30,18 +38,25 @@ public static class ConfigDump
         }),
     };
 
-    /// <summary>Envoy's /clusters lines: cluster::address:port::health_flags::value, plus the weight.</summary>
-    public static string Clusters(ProxySnapshot snapshot)
+    /// <summary>
+    /// Envoy's /clusters lines: cluster::address:port::health_flags::value, plus the weight; an
+    /// ejected endpoint has Envoy's /failed_outlier_check flag, and its ejections are counted.
+    /// </summary>
+    public static string Clusters(ProxySnapshot snapshot, EndpointPicker? picker = null)
     {
         var text = new StringBuilder();
         foreach (var cluster in snapshot.Clusters.Values.OrderBy(c => c.Name, StringComparer.Ordinal))
         {
             foreach (var e in snapshot.EndpointsOf(cluster))
             {
-                var flags = e.IsRoutable ? "healthy" : "/failed_eds_health";
+                var (ejected, ejections) = picker?.OutlierState(cluster.Name, e) ?? (false, 0);
+                var flags = (e.IsRoutable ? "" : "/failed_eds_health") + (ejected ? "/failed_outlier_check" : "");
+                if (flags.Length == 0) flags = "healthy";
                 text.Append(cluster.Name).Append("::").Append(e.Address).Append(':').Append(e.Port).Append("::health_flags::").Append(flags).Append('\n');
                 text.Append(cluster.Name).Append("::").Append(e.Address).Append(':').Append(e.Port).Append("::weight::").Append(e.Weight).Append('\n');
                 text.Append(cluster.Name).Append("::").Append(e.Address).Append(':').Append(e.Port).Append("::priority::").Append(e.Priority).Append('\n');
+                if (cluster.Outlier is not null)
+                    text.Append(cluster.Name).Append("::").Append(e.Address).Append(':').Append(e.Port).Append("::outlier::ejections::").Append(ejections).Append('\n');
             }
         }
         return text.ToString();

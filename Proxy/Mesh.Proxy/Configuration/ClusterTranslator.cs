@@ -45,7 +45,35 @@ public static class ClusterTranslator
         };
 
         var timeout = cluster.ConnectTimeout is { } t ? t.ToTimeSpan() : DefaultConnectTimeout;
-        return new ClusterSnapshot(cluster.Name, edsService, policy, Protocol(cluster, where), timeout, inline) { Ring = Ring(cluster.RingHashLbConfig) };
+        return new ClusterSnapshot(cluster.Name, edsService, policy, Protocol(cluster, where), timeout, inline) 
+        {
+            Ring = Ring(cluster.RingHashLbConfig),
+            Limits = Limits(cluster.CircuitBreakers),
+            Outlier = Outlier(cluster.OutlierDetection),
+        };
+    }
+
+    private static CircuitBreakerLimits Limits(CircuitBreakers? breakers)
+    {
+        var d = CircuitBreakerLimits.EnvoyDefault;
+        // Only DEFAULT priority routes exist here; HIGH thresholds would apply to no request.
+        var t = breakers?.Thresholds.FirstOrDefault(x => x.Priority == Envoy.Config.Core.V3.RoutingPriority.Default);
+        if (t is null) return d;
+        return new CircuitBreakerLimits(
+            t.MaxConnections ?? d.MaxConnections, t.MaxPendingRequests ?? d.MaxPendingRequests,
+            t.MaxRequests ?? d.MaxRequests, t.MaxRetries ?? d.MaxRetries);
+    }
+
+    private static OutlierPolicy? Outlier(OutlierDetection? o)
+    {
+        if (o is null) return null;
+        // Envoy's defaults: 5 consecutive 5xx enforced 100%, gateway failures 5 enforced 0%, 10 s, 30 s, 10%.
+        return new OutlierPolicy(
+            o.Consecutive5Xx ?? 5, o.EnforcingConsecutive5Xx ?? 100,
+            o.ConsecutiveGatewayFailure ?? 5, o.EnforcingConsecutiveGatewayFailure ?? 0,
+            o.Interval is { } i ? i.ToTimeSpan() : TimeSpan.FromSeconds(10),
+            o.BaseEjectionTime is { } b ? b.ToTimeSpan() : TimeSpan.FromSeconds(30),
+            Math.Min(o.MaxEjectionPercent ?? 10, 100));
     }
 
     private static RingSizes Ring(Cluster.Types.RingHashLbConfig? config)

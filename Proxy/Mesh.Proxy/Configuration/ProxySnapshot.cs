@@ -53,7 +53,33 @@ public sealed record ClusterSnapshot(
 {
     /// <summary>ring_hash_lb_config (also used for MAGLEV, which this proxy serves from the same ring).</summary>
     public RingSizes Ring { get; init; } = RingSizes.Default;
+
+    /// <summary>circuit_breakers.thresholds at DEFAULT priority (Envoy's defaults when absent).</summary>
+    public CircuitBreakerLimits Limits { get; init; } = CircuitBreakerLimits.EnvoyDefault;
+
+    /// <summary>outlier_detection; null when the cluster has none (no endpoint is ever ejected).</summary>
+    public OutlierPolicy? Outlier { get; init; }
 }
+
+/// <summary>Envoy's circuit breaker thresholds: per cluster, per proxy.</summary>
+public sealed record CircuitBreakerLimits(uint MaxConnections, uint MaxPendingRequests, uint MaxRequests, uint MaxRetries)
+{
+    /// <summary>Envoy's defaults for a cluster without circuit_breakers (Istio always sends uint-max instead).</summary>
+    public static readonly CircuitBreakerLimits EnvoyDefault = new(1024, 1024, 1024, 3);
+}
+
+/// <summary>
+/// outlier_detection's consecutive-error detectors. A threshold of 0 or an enforcing percentage of 0
+/// disables that detector; enforcing between 1 and 99 is drawn per ejection as Envoy does.
+/// </summary>
+public sealed record OutlierPolicy(
+    uint Consecutive5xx,
+    uint Enforcing5xx,
+    uint ConsecutiveGatewayFailure,
+    uint EnforcingGatewayFailure,
+    TimeSpan Interval,
+    TimeSpan BaseEjectionTime,
+    uint MaxEjectionPercent);
 
 public enum EndpointHealth { Unknown, Healthy, Unhealthy, Draining, Timeout, Degraded }
 

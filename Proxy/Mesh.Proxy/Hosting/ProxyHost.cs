@@ -80,6 +80,7 @@ public static class ProxyHost
         var inbound = app.Services.GetRequiredService<InboundHandler>();
         var provider = app.Services.GetRequiredService<XdsProxyConfigProvider>();
         var xds = app.Services.GetRequiredService<XdsClient>();
+        var picker = app.Services.GetRequiredService<EndpointPicker>();
 
         var observer = app.Services.GetRequiredService<RequestObserver>();
         var metrics = app.Services.GetRequiredService<ProxyMetrics>();
@@ -90,7 +91,7 @@ public static class ProxyHost
         app.MapWhen(c => c.Connection.LocalPort == options.StatsPort || c.Connection.LocalPort == options.AdminPort && c.Request.Path == "/stats/prometheus",
             a => a.Run(c => Stats(c, metrics)));
         app.MapWhen(c => c.Connection.LocalPort == options.HealthPort, a => a.Run(c => Health(c, xds)));
-        app.MapWhen(c => c.Connection.LocalPort == options.AdminPort, a => a.Run(c => Admin(c, provider, xds, options)));
+        app.MapWhen(c => c.Connection.LocalPort == options.AdminPort, a => a.Run(c => Admin(c, provider, xds, options, picker)));
         return app;
     }
 
@@ -114,7 +115,7 @@ public static class ProxyHost
         await metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
     }
 
-    private static Task Admin(HttpContext context, XdsProxyConfigProvider provider, XdsClient xds, ProxyOptions options)
+    private static Task Admin(HttpContext context, XdsProxyConfigProvider provider, XdsClient xds, ProxyOptions options, EndpointPicker picker)
     {
         var snapshot = provider.Current.Snapshot;
         switch (context.Request.Path.Value)
@@ -123,7 +124,7 @@ public static class ProxyHost
                 return context.Response.WriteAsJsonAsync(ConfigDump.Build(snapshot, options.NodeId, xds.Connected, xds.LastRejection), context.RequestAborted);
             case "/clusters":
                 context.Response.ContentType = "text/plain";
-                return context.Response.WriteAsync(ConfigDump.Clusters(snapshot), context.RequestAborted);
+                return context.Response.WriteAsync(ConfigDump.Clusters(snapshot, picker), context.RequestAborted);
             case "/ready":
                 // Envoy's /ready: LIVE once initialized, PRE_INITIALIZING before.
                 context.Response.StatusCode = xds.Initialized ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;

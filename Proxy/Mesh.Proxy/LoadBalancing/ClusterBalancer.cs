@@ -8,27 +8,33 @@ namespace Mesh.Proxy.LoadBalancing;
 /// are derived once per endpoint set (an EDS update hands over a new array; a CDS-only push keeps the
 /// old one), not per request. Counters of endpoints that stay are carried over to the new set.
 /// </summary>
-internal sealed class ClusterBalancer
+internal sealed class ClusterBalancer(TimeProvider time)
 {
     private readonly Lock _gate = new();
     private volatile BalancerState _state = BalancerState.Empty;
     private int _roundRobin = -1;
 
+    public CircuitBreaker Breaker { get; } = new();
+    public OutlierDetector Outliers { get; } = new(time);
+
     public EndpointSnapshot? Pick(ClusterSnapshot cluster, ImmutableArray<EndpointSnapshot> endpoints, ulong? hash, EndpointSnapshot? avoid)
     {
         var state = State(endpoints, cluster.Ring);
-        var hosts = state.Hosts;
+        var (hosts, counters) = (state.Hosts, state.Counters);
         if (hosts.Length == 0) return null;
+        var filtered = Outliers.AnyEjected && Available(state, out hosts, out counters);
         if (hosts.Length == 1) return hosts[0];
         var skip = avoid is null ? -1 : Array.IndexOf(hosts, avoid);
         switch (cluster.LoadBalancing)
         {
             case LoadBalancerKind.RingHash or LoadBalancerKind.Maglev when hash is { } key:
-                return state.Ring.Value.Find(key, avoid);
+                var found = state.Ring.Value.Find(key, avoid);
+                // The ring spans all endpoints; a key landing on an ejected one goes to a random available one.
+                return !filtered || Array.IndexOf(hosts, found) >= 0 ? found : hosts[Draw(hosts.Length, skip)];
             case LoadBalancerKind.Random or LoadBalancerKind.RingHash or LoadBalancerKind.Maglev:
                 return hosts[Draw(hosts.Length, skip)];
             case LoadBalancerKind.LeastRequest:
-                return hosts[LeastOfTwo(state.Counters, skip)];
+                return hosts[LeastOfTwo(counters, skip)];
             default:
                 var next = (uint)Interlocked.Increment(ref _roundRobin);
                 if (skip < 0) return hosts[(int)(next % (uint)hosts.Length)];
@@ -37,6 +43,28 @@ internal sealed class ClusterBalancer
                 return hosts[index >= skip ? index + 1 : index];
         }
     }
+
+    /// <summary>The endpoints not ejected; false (all of them) when none is ejected or all are (Envoy's panic mode).</summary>
+    private bool Available(BalancerState state, out EndpointSnapshot[] hosts, out InFlightCounter[] counters)
+    {
+        var keep = new List<int>(state.Hosts.Length);
+        for (var i = 0; i < state.Hosts.Length; i++)
+        {
+            if (!Outliers.IsEjected(state.Hosts[i])) keep.Add(i);
+        }
+        if (keep.Count == 0 || keep.Count == state.Hosts.Length)
+        {
+            (hosts, counters) = (state.Hosts, state.Counters);
+            return false;
+        }
+        hosts = [.. keep.Select(i => state.Hosts[i])];
+        counters = [.. keep.Select(i => state.Counters[i])];
+        return true;
+    }
+
+    /// <summary>Feeds outlier detection with an attempt's outcome.</summary>
+    public void Report(ClusterSnapshot cluster, EndpointSnapshot endpoint, int status) =>
+        Outliers.Report(cluster.Outlier, endpoint, status, Math.Max(_state.Hosts.Length, 1));
 
     public InFlightLease Begin(EndpointSnapshot endpoint)
     {

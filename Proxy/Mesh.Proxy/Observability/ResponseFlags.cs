@@ -10,7 +10,7 @@ namespace Mesh.Proxy.Observability;
 /// </summary>
 public static class ResponseFlags
 {
-    /// <summary>Set by a handler's local reply (NR, NC, UH, UT; fault injection may add DI, FI).</summary>
+    /// <summary>Set by a handler's local reply (NR, NC, UH, UT, UO; fault injection may add DI, FI).</summary>
     public const string Header = "x-mesh-response-flags";
 
     public const string None = "-";
@@ -35,6 +35,7 @@ public static class ResponseFlags
                 "NC" => "cluster_not_found",
                 "UH" => "no_healthy_upstream",
                 "UT" => "response_timeout",
+                "UO" => "overflow",
                 "DI" => "delayed_fault",
                 "FI" => "fault_filter_abort",
                 _ => "local_reply",

@@ -9,7 +9,21 @@ namespace Mesh.Proxy.Routing;
 /// </summary>
 public sealed class InboundHandler(IHttpForwarder forwarder, UpstreamInvoker upstream, int appPort)
 {
-    private static readonly ForwarderRequestConfig Config = new() { ActivityTimeout = TimeSpan.FromMinutes(5) };
+    // Cleartext to the app has no ALPN, so "HTTP/2 or lower" would fall back to HTTP/1.1 and an
+    // HTTP/2-only app (gRPC) would refuse it: speak to the app in the protocol the caller used.
+    private static readonly ForwarderRequestConfig Http2 = new()
+    {
+        ActivityTimeout = TimeSpan.FromMinutes(5),
+        Version = System.Net.HttpVersion.Version20,
+        VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+    };
+
+    private static readonly ForwarderRequestConfig Http11 = new()
+    {
+        ActivityTimeout = TimeSpan.FromMinutes(5),
+        Version = System.Net.HttpVersion.Version11,
+        VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+    };
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -19,7 +33,8 @@ public sealed class InboundHandler(IHttpForwarder forwarder, UpstreamInvoker ups
             await context.Response.WriteAsync("no --app-port configured", context.RequestAborted);
             return;
         }
-        await forwarder.SendAsync(context, $"http://127.0.0.1:{appPort}", upstream.Invoker, Config, PreserveHost.Instance, context.RequestAborted);
+        var config = HttpProtocol.IsHttp2(context.Request.Protocol) ? Http2 : Http11;
+        await forwarder.SendAsync(context, $"http://127.0.0.1:{appPort}", upstream.Invoker, config, PreserveHost.Instance, context.RequestAborted);
     }
 
     private sealed class PreserveHost : HttpTransformer

@@ -9,4 +9,10 @@ public sealed partial class OutboundHandler
 
     [LoggerMessage(2, LogLevel.Debug, "request to {Cluster} timed out after {TimeoutMs} ms")]
     private partial void LogTimeout(string cluster, double timeoutMs);
+
+    [LoggerMessage(3, LogLevel.Debug, "circuit breaker overflow on {Cluster}: request answered 503 UO")]
+    private partial void LogOverflow(string cluster);
+
+    [LoggerMessage(4, LogLevel.Debug, "circuit breaker max_retries reached on {Cluster}: retry not attempted")]
+    private partial void LogRetryOverflow(string cluster);
 }

@@ -77,6 +77,30 @@ public sealed partial class OutboundHandler(
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
 
+        if (!picker.TryAdmit(cluster, out var admission))
+        {
+            // Envoy's circuit breaker overflow: answered at once, the upstream never sees it.
+            LogOverflow(cluster.Name);
+            await LocalReply(context, StatusCodes.Status503ServiceUnavailable, "UO", "upstream connect error or disconnect/reset before headers. reset reason: overflow");
+            return;
+        }
+        using var _ = admission;
+        var held = new HeldRetry();
+        try
+        {
+            await AttemptsAsync(context, route, action, target, cluster, endpoints, hash, authority, attempts, config, timeout, linked.Token, held);
+        }
+        finally
+        {
+            held.Release();
+        }
+    }
+
+    private async Task AttemptsAsync(HttpContext context, RouteEntry route, ForwardAction action, WeightedTarget target, ClusterSnapshot cluster,
+        System.Collections.Immutable.ImmutableArray<EndpointSnapshot> endpoints, ulong? hash, string authority, int attempts,
+        ForwarderRequestConfig config, CancellationTokenSource timeout, CancellationToken token, HeldRetry held)
+    {
+        var retry = action.Retry;
         EndpointSnapshot? previous = null;
         for (var attempt = 1; ; attempt++)
         {
@@ -88,10 +112,18 @@ public sealed partial class OutboundHandler(
                 return;
             }
             var last = attempt >= attempts;
-            var transformer = new RouteTransformer(route, action, target, authority, status => !last && retry!.RetriesStatus(status));
+            var retryTaken = false;
+            // A response is held back for a retry only when max_retries leaves room for one; else it goes to the caller.
+            var transformer = new RouteTransformer(route, action, target, authority,
+                status => !last && retry!.RetriesStatus(status) && (retryTaken = TakeRetry(cluster, held)));
             ForwarderError error;
             using (picker.Begin(cluster.Name, endpoint))
-                error = await forwarder.SendAsync(context, $"http://{Host(endpoint)}", upstream.Invoker, config, transformer, linked.Token);
+                error = await forwarder.SendAsync(context, $"http://{Host(endpoint)}", upstream.Invoker, config, transformer, token);
+            if (!retryTaken && attempt > 1) held.Release();
+
+            if (transformer.UpstreamStatus is { } upstreamStatus) picker.Report(cluster, endpoint, upstreamStatus);
+            else if (error is ForwarderError.Request or ForwarderError.RequestTimedOut || timeout.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+                picker.Report(cluster, endpoint, StatusCodes.Status503ServiceUnavailable);
 
             if (timeout.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
             {
@@ -100,11 +132,33 @@ public sealed partial class OutboundHandler(
                 return;
             }
             var retriable = transformer.HeldBack
-                || (error is ForwarderError.Request or ForwarderError.RequestTimedOut && !last && retry is { OnConnectFailure: true } && !context.Response.HasStarted);
+                || (error is ForwarderError.Request or ForwarderError.RequestTimedOut && !last && retry is { OnConnectFailure: true } && !context.Response.HasStarted
+                    && TakeRetry(cluster, held));
             if (!retriable) return;
             LogRetry(cluster.Name, attempt, endpoint.Address, endpoint.Port);
             Reset(context);
             previous = endpoint;
+        }
+    }
+
+    // A retry holds a max_retries slot until its attempt ends; the previous retry's slot is given back first.
+    private bool TakeRetry(ClusterSnapshot cluster, HeldRetry held)
+    {
+        held.Release();
+        if (picker.TryRetry(cluster, out held.Slot)) return true;
+        LogRetryOverflow(cluster.Name);
+        return false;
+    }
+
+    /// <summary>The max_retries slot of the retry in progress, if any (one per request).</summary>
+    private sealed class HeldRetry
+    {
+        public AdmissionLease Slot;
+
+        public void Release()
+        {
+            Slot.Dispose();
+            Slot = default;
         }
     }
 

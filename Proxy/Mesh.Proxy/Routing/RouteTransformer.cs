@@ -19,6 +19,9 @@ internal sealed class RouteTransformer(
     /// <summary>Set when the response was held back for a retry: nothing was written to the caller.</summary>
     public bool HeldBack { get; private set; }
 
+    /// <summary>The upstream's status, when it answered (outlier detection reads it, held back or not).</summary>
+    public int? UpstreamStatus { get; private set; }
+
     public override async ValueTask TransformRequestAsync(HttpContext context, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(context, proxyRequest, destinationPrefix, cancellationToken);
@@ -31,6 +34,7 @@ internal sealed class RouteTransformer(
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext context, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
+        if (proxyResponse is not null) UpstreamStatus = (int)proxyResponse.StatusCode;
         if (proxyResponse is not null && holdBack((int)proxyResponse.StatusCode))
         {
             HeldBack = true;

@@ -55,6 +55,38 @@ public sealed class ClusterTranslatorTests
     }
 
     [Fact]
+    public void Translate_CircuitBreakers_DefaultPriorityThresholds()
+    {
+        var cluster = new Cluster { Name = "c", Type = Cluster.Types.DiscoveryType.Eds, CircuitBreakers = new CircuitBreakers() };
+        cluster.CircuitBreakers.Thresholds.Add(new CircuitBreakers.Types.Thresholds { Priority = RoutingPriority.High, MaxRequests = 7 });
+        cluster.CircuitBreakers.Thresholds.Add(new CircuitBreakers.Types.Thresholds { MaxConnections = 1, MaxPendingRequests = 2, MaxRequests = uint.MaxValue });
+
+        Assert.Equal(new CircuitBreakerLimits(1, 2, uint.MaxValue, 3), ClusterTranslator.Translate(cluster).Limits);
+    }
+
+    [Fact]
+    public void Translate_NoCircuitBreakers_EnvoyDefaults()
+    {
+        var result = ClusterTranslator.Translate(new Cluster { Name = "c", Type = Cluster.Types.DiscoveryType.Eds });
+
+        Assert.Equal(CircuitBreakerLimits.EnvoyDefault, result.Limits);
+        Assert.Null(result.Outlier);
+    }
+
+    [Fact]
+    public void Translate_OutlierDetection_FieldsAndEnvoyDefaults()
+    {
+        var cluster = new Cluster
+        {
+            Name = "c",
+            Type = Cluster.Types.DiscoveryType.Eds,
+            OutlierDetection = new OutlierDetection { Consecutive5Xx = 2, EnforcingConsecutive5Xx = 100, Interval = Duration.FromTimeSpan(TimeSpan.FromSeconds(1)), BaseEjectionTime = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(1500)) },
+        };
+
+        Assert.Equal(new OutlierPolicy(2, 100, 5, 0, TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(1500), 10), ClusterTranslator.Translate(cluster).Outlier);
+    }
+
+    [Fact]
     public void Translate_ExplicitHttp2_UsesH2c()
     {
         var cluster = new Cluster { Name = "grpc", Type = Cluster.Types.DiscoveryType.Eds };
