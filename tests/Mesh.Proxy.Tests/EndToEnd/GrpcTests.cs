@@ -24,7 +24,7 @@ public sealed class GrpcTests(MeshFixture mesh)
             : null;
         await using var client = await SidecarUnderTest.StartAsync(mesh.Silo.Options.XdsPort);
         var endpointPort = serverSidecar?.Options.InboundPort ?? server.Port;
-        mesh.Silo.WriteConfig($"{host}.yaml", TwoSidecarConfig.Service(host, endpointPort, endpointPort, protocol: "GRPC"));
+        mesh.Silo.WriteConfig($"{host}.yaml", MeshConfig.Service(host, endpointPort, endpointPort, protocol: "GRPC"));
         using var channel = SidecarChannel(client, $"{host}:{Port}");
         var invoker = channel.CreateCallInvoker();
 

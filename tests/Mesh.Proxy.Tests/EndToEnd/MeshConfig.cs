@@ -5,7 +5,14 @@ public static class MeshConfig
 {
     public const int ServicePort = 8080;
 
-    public static string Service(string host, Backend v1, Backend v2) => $"""
+    public static string Service(string host, Backend v1, Backend v2) => Service(host, v1.Port, v2.Port);
+
+    /// <summary>
+    /// An HTTP (or GRPC) ServiceEntry on port 8080 with v1/v2 endpoints on the given ports, and v1/v2
+    /// subsets. With two sidecars the ports are the server sidecars' inbound ports (not the apps'),
+    /// as a pod IP's port reaches the sidecar under Istio.
+    /// </summary>
+    public static string Service(string host, int v1Port, int v2Port, string protocol = "HTTP") => $"""
         apiVersion: networking.istio.io/v1
         kind: ServiceEntry
         metadata:
@@ -17,14 +24,14 @@ public static class MeshConfig
           resolution: STATIC
           ports:
           - number: {ServicePort}
-            name: http
-            protocol: HTTP
+            name: {protocol.ToLowerInvariant()}
+            protocol: {protocol}
           endpoints:
           - address: 127.0.0.1
-            ports: {"{"}http: {v1.Port}{"}"}
+            ports: {"{"}{protocol.ToLowerInvariant()}: {v1Port}{"}"}
             labels: {"{"}version: v1{"}"}
           - address: 127.0.0.1
-            ports: {"{"}http: {v2.Port}{"}"}
+            ports: {"{"}{protocol.ToLowerInvariant()}: {v2Port}{"}"}
             labels: {"{"}version: v2{"}"}
         ---
         apiVersion: networking.istio.io/v1

@@ -27,7 +27,7 @@ public sealed class TwoSidecarTests(MeshFixture mesh, ITestOutputHelper output)
         await using var app = await Backend.StartAsync("server", Capture(seen));
         await using var server = await SidecarUnderTest.StartAsync(mesh.Silo.Options.XdsPort, appPort: app.Port, labels: "app=server,version=v1");
         await using var client = await SidecarUnderTest.StartAsync(mesh.Silo.Options.XdsPort, labels: "app=client,version=v1");
-        mesh.Silo.WriteConfig($"{host}.yaml", TwoSidecarConfig.Service(host, server.Options.InboundPort, server.Options.InboundPort) + "\n---\n" + MeshConfig.Only(host, "v1"));
+        mesh.Silo.WriteConfig($"{host}.yaml", MeshConfig.Service(host, server.Options.InboundPort, server.Options.InboundPort) + "\n---\n" + MeshConfig.Only(host, "v1"));
         await client.WaitForBodyAsync($"{host}:{Port}", "server");
 
         (string, string)[] source = [("reporter", "source"), ("source_workload", "client"), ("destination_service", host), ("response_code", "200")];
@@ -79,7 +79,7 @@ public sealed class TwoSidecarTests(MeshFixture mesh, ITestOutputHelper output)
         await using var serverV1 = await SidecarUnderTest.StartAsync(mesh.Silo.Options.XdsPort, appPort: appV1.Port, labels: "app=canary-server,version=v1");
         await using var serverV2 = await SidecarUnderTest.StartAsync(mesh.Silo.Options.XdsPort, appPort: appV2.Port, labels: "app=canary-server,version=v2");
         await using var client = await SidecarUnderTest.StartAsync(mesh.Silo.Options.XdsPort, labels: "app=client,version=v1");
-        var service = TwoSidecarConfig.Service(host, serverV1.Options.InboundPort, serverV2.Options.InboundPort);
+        var service = MeshConfig.Service(host, serverV1.Options.InboundPort, serverV2.Options.InboundPort);
         // Wait on a 100% v2 rule first, so every request below is routed by the 90/10 rule that follows.
         mesh.Silo.WriteConfig($"{host}.yaml", service + "\n---\n" + MeshConfig.Only(host, "v2"));
         await client.WaitForBodyAsync($"{host}:{Port}", "v2");
