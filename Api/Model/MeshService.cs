@@ -11,7 +11,14 @@ public sealed record MeshService(
     IReadOnlyDictionary<string, string> Labels,
     ServiceLocation Location,
     ServiceResolution Resolution,
-    IReadOnlyList<string> ExportTo);
+    IReadOnlyList<string> ExportTo)
+{
+    /// <summary>
+    /// The service's virtual IPs (ServiceEntry addresses, a Kubernetes ClusterIP): where an app's
+    /// connection is headed when the sidecar intercepts it transparently, so TCP ports are told apart by them.
+    /// </summary>
+    public IReadOnlyList<string> Addresses { get; init; } = [];
+}
 
 public enum EndpointHealth { Healthy, Unhealthy, Draining }
 

@@ -1,7 +1,22 @@
 using Mesh.Proxy.Hosting;
+using Mesh.Proxy.Interception;
 
 // mesh-proxy: pilot-agent and Envoy in one process. Flags (or MESH_* variables), e.g.
 //   mesh-proxy --xds-address 127.0.0.1:15010 --namespace default --labels app=x,version=v1 --app-port 8080
+// and istio-init's job: mesh-proxy iptables [--dry-run] [--cleanup] [--proxy-uid 1337] ...
+if (args.Length > 0 && args[0] == "iptables")
+{
+    try
+    {
+        return await IptablesCommand.RunAsync(IptablesOptions.Parse(args[1..]), Console.Out, Console.Error);
+    }
+    catch (ArgumentException e)
+    {
+        await Console.Error.WriteLineAsync($"mesh-proxy iptables: {e.Message}");
+        return 2;
+    }
+}
+
 ProxyOptions options;
 try
 {

@@ -22,7 +22,10 @@ public static class ServiceEntryTranslator
                     .Select(w => ToEndpoint(w.Spec, spec)));
             foreach (var host in spec.Hosts)
             {
-                var service = new MeshService(host, entry.Meta.Namespace, spec.Ports, entry.Meta.Labels, spec.Location, spec.Resolution, spec.ExportTo);
+                var service = new MeshService(host, entry.Meta.Namespace, spec.Ports, entry.Meta.Labels, spec.Location, spec.Resolution, spec.ExportTo)
+                {
+                    Addresses = spec.Addresses,
+                };
                 // Two entries for one host: the first wins (analyze reports the conflict).
                 result.TryAdd(host, (service, endpoints));
             }

@@ -25,8 +25,15 @@ public static class XdsTypes
 
     /// <summary>
     /// What a wildcard subscription sees. Proxyless gRPC listeners ("host:port", api_listener) are
-    /// fetched by name only: Envoy sidecars asking for every listener must not get them.
+    /// fetched by name only: Envoy sidecars asking for every listener must not get them. Sidecar
+    /// listeners are named "address_port" ("0.0.0.0_8080", "10.0.0.5_9000").
     /// </summary>
     public static bool InWildcard(string typeUrl, string name) =>
-        typeUrl != ResourceTypes.Listener || name.StartsWith("0.0.0.0_", StringComparison.Ordinal);
+        typeUrl != ResourceTypes.Listener || IsSidecarListener(name);
+
+    private static bool IsSidecarListener(string name)
+    {
+        var underscore = name.LastIndexOf('_');
+        return underscore > 0 && underscore < name.Length - 1 && name.AsSpan(underscore + 1).IndexOfAnyExceptInRange('0', '9') < 0;
+    }
 }

@@ -3,6 +3,7 @@ using Envoy.Config.Listener.V3;
 using Envoy.Extensions.Filters.Http.Fault.V3;
 using Envoy.Extensions.Filters.Http.Router.V3;
 using Envoy.Extensions.Filters.Network.HttpConnectionManager.V3;
+using Envoy.Extensions.Filters.Network.TcpProxy.V3;
 using Google.Protobuf.WellKnownTypes;
 using Hcm = Envoy.Extensions.Filters.Network.HttpConnectionManager.V3.HttpConnectionManager;
 using ListenerFilter = Envoy.Config.Listener.V3.Filter;
@@ -15,6 +16,7 @@ public static class ListenerGenerator
     public const string HttpConnectionManagerFilter = "envoy.filters.network.http_connection_manager";
     public const string FaultFilter = "envoy.filters.http.fault";
     public const string RouterFilter = "envoy.filters.http.router";
+    public const string TcpProxyFilter = "envoy.filters.network.tcp_proxy";
 
     /// <summary>
     /// The listener a gRPC client looks up for target "xds:///host:port": an API listener whose
@@ -47,6 +49,41 @@ public static class ListenerGenerator
                 new FilterChain
                 {
                     Filters = { new ListenerFilter { Name = HttpConnectionManagerFilter, TypedConfig = Any.Pack(manager) } },
+                },
+            },
+        };
+    }
+
+    /// <summary>
+    /// The sidecar listener "&lt;vip&gt;_&lt;port&gt;" for a TCP port: connections the sidecar intercepts
+    /// towards that address (an IP, or a CIDR matched by prefix range) and port go whole to the cluster.
+    /// "0.0.0.0" stands for a service without addresses: any destination on the port.
+    /// </summary>
+    public static Listener BuildSidecarTcpListener(string address, uint port, string cluster)
+    {
+        var slash = address.IndexOf('/');
+        var ip = slash < 0 ? address : address[..slash];
+        var match = new FilterChainMatch();
+        if (slash > 0 && uint.TryParse(address.AsSpan(slash + 1), out var prefix))
+            match.PrefixRanges.Add(new CidrRange { AddressPrefix = ip, PrefixLen = prefix });
+        return new Listener
+        {
+            Name = Names.SidecarListener(ip, port),
+            Address = new Address { SocketAddress = new SocketAddress { Address = ip, PortValue = port } },
+            TrafficDirection = TrafficDirection.Outbound,
+            FilterChains =
+            {
+                new FilterChain
+                {
+                    FilterChainMatch = match.PrefixRanges.Count > 0 ? match : null,
+                    Filters =
+                    {
+                        new ListenerFilter
+                        {
+                            Name = TcpProxyFilter,
+                            TypedConfig = Any.Pack(new TcpProxy { StatPrefix = cluster, Cluster = cluster }),
+                        },
+                    },
                 },
             },
         };

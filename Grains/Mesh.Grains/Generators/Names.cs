@@ -11,5 +11,7 @@ public static class Names
 
     public static string SidecarListener(uint port) => $"0.0.0.0_{port}";
 
+    public static string SidecarListener(string address, uint port) => $"{address}_{port}";
+
     public static string SidecarRoute(uint port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -51,6 +51,17 @@ public static class ServiceFragmentBuilder
             var listener = ListenerGenerator.BuildProxylessListener(service.Host, port.Number);
             resources.Add(Pack(ResourceTypes.Listener, listener.Name, listener));
         }
+        foreach (var port in service.Ports.Where(p => !IsHttp(p)))
+        {
+            // Without an address the listener is "0.0.0.0_port"; an HTTP port of another host composes
+            // the same name in SidecarResources, and the HTTP one wins (it is added last).
+            var cluster = Names.Cluster(port.Number, null, service.Host);
+            foreach (var address in service.Addresses.DefaultIfEmpty("0.0.0.0"))
+            {
+                var listener = ListenerGenerator.BuildSidecarTcpListener(address, port.Number, cluster);
+                resources.Add(Pack(ResourceTypes.Listener, listener.Name, listener));
+            }
+        }
 
         var selectors = Selectors(virtualServices);
         var variants = new Dictionary<int, IReadOnlyList<XdsResource>>();

@@ -27,6 +27,32 @@ public sealed record ProxySnapshot(
             ? Endpoints.TryGetValue(service, out var set) ? set.Endpoints : []
             : cluster.InlineEndpoints;
 
+    /// <summary>
+    /// The TCP listener for an intercepted connection's original destination, as Envoy's virtual
+    /// outbound listener hands a connection to the listener of its address: exact address first,
+    /// then a prefix range holding it, then the port's "0.0.0.0" listener. Null when the port has an
+    /// HTTP listener or nothing takes it.
+    /// </summary>
+    public ListenerSnapshot? TcpListenerFor(System.Net.IPEndPoint destination)
+    {
+        ListenerSnapshot? range = null, any = null;
+        var address = destination.Address.ToString();
+        foreach (var listener in Listeners.Values)
+        {
+            if (listener.Port != destination.Port || listener.TcpCluster is null) continue;
+            if (listener.PrefixRange is { } prefix)
+            {
+                if (prefix.Contains(destination.Address) && (range is null || prefix.PrefixLength > range.PrefixRange!.Value.PrefixLength)) range = listener;
+            }
+            else if (listener.Address == address) return listener;
+            else if (listener.Address is "0.0.0.0" or "::") any = listener;
+        }
+        return range ?? any;
+    }
+
+    /// <summary>Whether any HTTP listener serves this port (intercepted connections to it are HTTP).</summary>
+    public bool HasHttpListener(uint port) => Listeners.Values.Any(l => l.Port == port && l.RouteConfigName is not null);
+
     /// <summary>The route table a listener port uses (explicit interception knows only the authority's port).</summary>
     public RouteTable? RouteTableForPort(uint port)
     {
@@ -92,4 +118,11 @@ public sealed record EndpointSnapshot(string Address, int Port, EndpointHealth H
 public sealed record EndpointSet(string ClusterName, ImmutableArray<EndpointSnapshot> Endpoints);
 
 /// <param name="RouteConfigName">The RDS name its HttpConnectionManager routes by; null if the listener is not HTTP.</param>
-public sealed record ListenerSnapshot(string Name, string Address, uint Port, string? RouteConfigName);
+public sealed record ListenerSnapshot(string Name, string Address, uint Port, string? RouteConfigName)
+{
+    /// <summary>The tcp_proxy filter's cluster: connections to this address and port go whole to it.</summary>
+    public string? TcpCluster { get; init; }
+
+    /// <summary>filter_chain_match.prefix_ranges: the destinations this listener takes (a service's CIDR); null = its address only.</summary>
+    public System.Net.IPNetwork? PrefixRange { get; init; }
+}

@@ -1,11 +1,13 @@
 using System.Net;
 using Mesh.Proxy.Admin;
 using Mesh.Proxy.Configuration;
+using Mesh.Proxy.Interception;
 using Mesh.Proxy.LoadBalancing;
 using Mesh.Proxy.Observability;
 using Mesh.Proxy.Routing;
 using Mesh.Proxy.Xds;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -39,14 +41,17 @@ public static class ProxyHost
             // h2c requests carry :scheme http on a connection H2cDetection presents as if ALPN had run.
             kestrel.AllowAlternateSchemes = true;
             // HTTP/1.1 and h2c with prior knowledge (gRPC clients) on every port, as Envoy's listeners.
-            void Listen(string address, int port) =>
+            void Listen(string address, int port, Func<InterceptedConnections, ConnectionContext, ConnectionDelegate, Task>? intercept = null) =>
                 kestrel.Listen(IPAddress.Parse(address), port, l =>
                 {
                     l.Protocols = HttpProtocols.Http1AndHttp2;
+                    // Before HTTP: an iptables-redirected connection may be TCP for another listener.
+                    if (intercept is not null)
+                        l.Use(next => connection => intercept(kestrel.ApplicationServices.GetRequiredService<InterceptedConnections>(), connection, next));
                     l.UseH2cDetection();
                 });
-            Listen(options.BindAddress, options.OutboundPort);
-            Listen(options.InboundBindAddress, options.InboundPort);
+            Listen(options.BindAddress, options.OutboundPort, (i, c, next) => i.OutboundAsync(c, next));
+            Listen(options.InboundBindAddress, options.InboundPort, (i, c, next) => i.InboundAsync(c, next));
             Listen(options.BindAddress, options.AdminPort);
             Listen(options.BindAddress, options.HealthPort);
             // Scraped by Prometheus from off the host, like inbound traffic (Envoy's 15090 binds 0.0.0.0).
@@ -64,6 +69,8 @@ public static class ProxyHost
         services.AddSingleton<FaultInjector>();
         services.AddSingleton<RequestMirror>();
         services.AddSingleton<OutboundHandler>();
+        services.AddSingleton<TcpConnectionHandler>();
+        services.AddSingleton<InterceptedConnections>();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<InboundHandler>(sp, options.AppPort));
         services.AddSingleton(new ObservabilityOptions(options.Identity, options.AppPort, options.AccessLog, options.AccessLogFormat));
         services.AddSingleton<ProxyMetrics>();

@@ -28,6 +28,15 @@ public sealed class ProxyMetrics
 
     private const string Unknown = "unknown";
 
+    // Istio's TCP metrics carry the request label set without response_code and grpc_response_status.
+    private static readonly string[] TcpLabelNames = [.. LabelNames.Where(n => n is not "response_code" and not "grpc_response_status")];
+    private static readonly int[] TcpLabelIndexes = [.. TcpLabelNames.Select(n => Array.IndexOf(LabelNames, n))];
+
+    private readonly Counter _tcpOpened;
+    private readonly Counter _tcpClosed;
+    private readonly Counter _tcpSent;
+    private readonly Counter _tcpReceived;
+
     private readonly Counter _requests;
     private readonly Histogram _duration;
     private readonly Histogram _requestBytes;
@@ -50,6 +59,10 @@ public sealed class ProxyMetrics
             LabelNames, new HistogramConfiguration { Buckets = ByteBuckets });
         _responseBytes = factory.CreateHistogram("istio_response_bytes", "Response body size in bytes.",
             LabelNames, new HistogramConfiguration { Buckets = ByteBuckets });
+        _tcpOpened = factory.CreateCounter("istio_tcp_connections_opened_total", "TCP connections opened.", TcpLabelNames);
+        _tcpClosed = factory.CreateCounter("istio_tcp_connections_closed_total", "TCP connections closed.", TcpLabelNames);
+        _tcpSent = factory.CreateCounter("istio_tcp_sent_bytes_total", "Bytes sent to the downstream peer of TCP connections.", TcpLabelNames);
+        _tcpReceived = factory.CreateCounter("istio_tcp_received_bytes_total", "Bytes received from the downstream peer of TCP connections.", TcpLabelNames);
         AccessLogDropped = factory.CreateCounter("mesh_proxy_access_log_dropped_total", "Access log entries dropped because the writer fell behind.");
         _self = Workload.Of(options.Identity);
     }
@@ -70,6 +83,27 @@ public sealed class ProxyMetrics
         series.Duration.Observe(request.Duration.TotalMilliseconds);
         series.RequestBytes.Observe(request.BytesReceived);
         series.ResponseBytes.Observe(request.BytesSent);
+    }
+
+    /// <summary>A TCP connection was established to its upstream (Envoy counts at connect).</summary>
+    public void TcpOpened(TrafficDirection direction, string cluster, string authority) =>
+        _tcpOpened.WithLabels(TcpLabels(new RequestRecord(direction, default, default, "-", "-", "-", authority, null, null, null, null, 0, "-", "-", 0, 0, null,
+            cluster, null, "-", "-", false, null))).Inc();
+
+    /// <summary>A TCP connection ended: closed (also when it never reached its upstream, flags saying why) and its bytes.</summary>
+    public void TcpClosed(RequestRecord connection)
+    {
+        var labels = TcpLabels(connection);
+        _tcpClosed.WithLabels(labels).Inc();
+        _tcpSent.WithLabels(labels).Inc(connection.BytesSent);
+        _tcpReceived.WithLabels(labels).Inc(connection.BytesReceived);
+    }
+
+    private string[] TcpLabels(RequestRecord connection)
+    {
+        var all = Labels(connection);
+        all[Array.IndexOf(LabelNames, "request_protocol")] = "tcp";
+        return [.. TcpLabelIndexes.Select(i => all[i])];
     }
 
     private readonly record struct SeriesKey(

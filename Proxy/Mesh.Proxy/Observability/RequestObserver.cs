@@ -29,7 +29,10 @@ public sealed class RequestObserver(ObservabilityOptions options, ProxyMetrics m
         var requestId = TraceHeaders.EnsureRequestId(request.Headers);
 
         var observation = new RequestObservation();
-        if (direction == TrafficDirection.Inbound && options.AppPort != 0) observation.OnUpstream(_inboundCluster, _inboundHost);
+        var original = context.Features.Get<Interception.OriginalDestination>();
+        if (direction == TrafficDirection.Inbound && original is not null)
+            observation.OnUpstream($"inbound|{original.EndPoint.Port}||", $"127.0.0.1:{original.EndPoint.Port}");
+        else if (direction == TrafficDirection.Inbound && options.AppPort != 0) observation.OnUpstream(_inboundCluster, _inboundHost);
         context.Features.Set(observation);
 
         // Bodiless requests (most GETs) keep the server's own stream: nothing to count.
@@ -96,7 +99,8 @@ public sealed class RequestObserver(ObservabilityOptions options, ProxyMetrics m
             observation.Route?.Name is { Length: > 0 } route ? route : null,
             observation.Cluster,
             observation.UpstreamHost,
-            Address(connection.LocalIpAddress, connection.LocalPort),
+            // Envoy's downstream local address is where the peer was headed, before any redirect.
+            context.Features.Get<Interception.OriginalDestination>()?.EndPoint.ToString() ?? Address(connection.LocalIpAddress, connection.LocalPort),
             Address(connection.RemoteIpAddress, connection.RemotePort),
             grpc,
             grpc ? GrpcStatus(context) : null);

@@ -4,8 +4,8 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Mesh.Proxy.Routing;
 
 /// <summary>
-/// The inbound listener: everything arriving for this workload goes to the local app port,
-/// authority preserved (Istio's inbound passthrough before any inbound policy exists).
+/// The inbound listener: everything arriving for this workload goes to the local app port (with
+/// transparent interception, the port the peer dialed), authority preserved (Istio's inbound passthrough before any inbound policy exists).
 /// </summary>
 public sealed class InboundHandler(IHttpForwarder forwarder, UpstreamInvoker upstream, int appPort)
 {
@@ -27,24 +27,15 @@ public sealed class InboundHandler(IHttpForwarder forwarder, UpstreamInvoker ups
 
     public async Task HandleAsync(HttpContext context)
     {
-        if (appPort == 0)
+        // Transparent interception: the port the peer dialed on this workload's address (Istio's inbound passthrough).
+        var port = context.Features.Get<Interception.OriginalDestination>()?.EndPoint.Port ?? appPort;
+        if (port == 0)
         {
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             await context.Response.WriteAsync("no --app-port configured", context.RequestAborted);
             return;
         }
         var config = HttpProtocol.IsHttp2(context.Request.Protocol) ? Http2 : Http11;
-        await forwarder.SendAsync(context, $"http://127.0.0.1:{appPort}", upstream.Invoker, config, PreserveHost.Instance, context.RequestAborted);
-    }
-
-    private sealed class PreserveHost : HttpTransformer
-    {
-        public static PreserveHost Instance { get; } = new();
-
-        public override async ValueTask TransformRequestAsync(HttpContext context, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
-        {
-            await base.TransformRequestAsync(context, proxyRequest, destinationPrefix, cancellationToken);
-            proxyRequest.Headers.Host = context.Request.Host.Value;
-        }
+        await forwarder.SendAsync(context, $"http://127.0.0.1:{port}", upstream.Invoker, config, PreserveHostTransformer.Instance, context.RequestAborted);
     }
 }

@@ -29,7 +29,14 @@ public sealed partial class OutboundHandler(
     {
         var snapshot = provider.Current.Snapshot;
         var authority = context.Request.Host.Value?.ToLowerInvariant() ?? "";
-        var selection = OutboundRouter.Select(snapshot, context.Request, authority);
+        var original = context.Features.Get<Interception.OriginalDestination>();
+        var selection = OutboundRouter.Select(snapshot, context.Request, authority, (uint?)original?.EndPoint.Port);
+        if (selection.VirtualHost is null && original is not null)
+        {
+            // Istio's allow_any virtual host: an intercepted request for no known host goes where the app sent it.
+            await PassthroughAsync(context, original);
+            return;
+        }
         // The fault filter sits before the router in Envoy's chain: it delays or answers first.
         if (selection.Route?.Fault is { } fault && await faults.ApplyAsync(context, fault)) return;
         switch (selection.Route?.Action)
@@ -50,6 +57,18 @@ public sealed partial class OutboundHandler(
                 await ForwardAsync(context, snapshot, selection.Route, forward, authority);
                 return;
         }
+    }
+
+    private async Task PassthroughAsync(HttpContext context, Interception.OriginalDestination original)
+    {
+        RequestObservation.Of(context)?.OnUpstream(Interception.TcpConnectionHandler.PassthroughCluster, original.EndPoint.ToString());
+        var config = new ForwarderRequestConfig
+        {
+            ActivityTimeout = IdleTimeout,
+            Version = HttpProtocol.IsHttp2(context.Request.Protocol) ? System.Net.HttpVersion.Version20 : System.Net.HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        await forwarder.SendAsync(context, $"http://{original.EndPoint}", upstream.Invoker, config, PreserveHostTransformer.Instance, context.RequestAborted);
     }
 
     private async Task ForwardAsync(HttpContext context, ProxySnapshot snapshot, RouteEntry route, ForwardAction action, string authority)

@@ -14,11 +14,13 @@ public sealed record RouteSelection(RouteTable? Table, VirtualHostRoutes? Virtua
 /// </summary>
 public static class OutboundRouter
 {
-    public static RouteSelection Select(ProxySnapshot snapshot, HttpRequest request, string authority)
+    /// <param name="listenerPort">The port an intercepted connection was headed to (its listener's); null for explicit interception.</param>
+    public static RouteSelection Select(ProxySnapshot snapshot, HttpRequest request, string authority, uint? listenerPort = null)
     {
-        var table = snapshot.RouteTableForPort(Port(authority));
+        var table = snapshot.RouteTableForPort(listenerPort ?? Port(authority));
         var host = table?.FindVirtualHost(authority);
-        if (host is null)
+        // An intercepted connection belongs to its port's listener: Envoy never looks at other ports' tables.
+        if (host is null && listenerPort is null)
         {
             foreach (var listener in snapshot.Listeners.Values.OrderBy(l => l.Port))
             {

@@ -49,4 +49,32 @@ public sealed class ServiceFragmentBuilderTests
 
         Assert.Same(fragments, fragments.ForLabels(Labels("app=a")));
     }
+
+    [Fact]
+    public void Build_TcpPort_OneTcpProxyListenerPerAddress()
+    {
+        var tcp = new ServicePort(5432, "TCP", "tcp", null);
+        var service = Service(ports: [HttpPort, tcp]) with { Addresses = ["10.96.0.7", "10.100.0.0/16"] };
+
+        var listeners = ServiceFragmentBuilder.Build(service, [Endpoint("10.0.0.1")], null, [])
+            .Where(r => r.TypeUrl == ResourceTypes.Listener)
+            .Select(r => Envoy.Config.Listener.V3.Listener.Parser.ParseFrom(r.Body))
+            .Where(l => l.ApiListener is null)
+            .ToList();
+
+        Assert.Equal(["10.96.0.7_5432", "10.100.0.0_5432"], listeners.Select(l => l.Name));
+        var proxy = listeners[0].FilterChains.Single().Filters.Single().TypedConfig.Unpack<Envoy.Extensions.Filters.Network.TcpProxy.V3.TcpProxy>();
+        Assert.Equal($"outbound|5432||{Host}", proxy.Cluster);
+        Assert.Equal(16u, listeners[1].FilterChains.Single().FilterChainMatch.PrefixRanges.Single().PrefixLen);
+    }
+
+    [Fact]
+    public void Build_TcpPortWithoutAddress_ListensOnAnyAddress()
+    {
+        var service = Service(ports: [new ServicePort(6379, "TCP", "redis", null)]);
+
+        var names = ServiceFragmentBuilder.Build(service, [], null, []).Where(r => r.TypeUrl == ResourceTypes.Listener).Select(r => r.Name);
+
+        Assert.Equal(["0.0.0.0_6379"], names);
+    }
 }
