@@ -80,7 +80,7 @@ public static class ConfigDump
             {
                 clusters = f.Clusters.Select(c => new { name = c.Cluster, weight = c.Weight }),
                 timeout_ms = f.Timeout?.TotalMilliseconds,
-                retry = f.Retry is { } r ? new { num_retries = r.NumRetries, on_5xx = r.On5xx, on_gateway_error = r.OnGatewayError, on_connect_failure = r.OnConnectFailure, status_codes = r.RetriableStatusCodes, per_try_timeout_ms = r.PerTryTimeout?.TotalMilliseconds } : null,
+                retry = f.Retry is { } r ? new { num_retries = r.NumRetries, on_5xx = r.On5xx, on_gateway_error = r.OnGatewayError, on_connect_failure = r.OnConnectFailure, on_reset = r.OnReset, on_retriable_4xx = r.OnRetriable4xx, status_codes = r.RetriableStatusCodes, per_try_timeout_ms = r.PerTryTimeout?.TotalMilliseconds, back_off_base_ms = r.BackOffBase.TotalMilliseconds, back_off_max_ms = r.BackOffMax.TotalMilliseconds } : null,
                 prefix_rewrite = f.PrefixRewrite,
                 host_rewrite = f.HostRewrite,
                 mirrors = f.Mirrors.Select(m => new { cluster = m.Cluster, per_million = m.PerMillion, host_suffix = m.HostSuffix }),

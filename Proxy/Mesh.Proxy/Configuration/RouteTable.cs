@@ -109,7 +109,7 @@ public sealed record DirectResponseAction(int Status, string? Body) : RouteActio
 /// <param name="Host">Replaces the authority; null keeps it. Likewise for the others.</param>
 public sealed record RedirectAction(int Status, string? Scheme, string? Host, uint? Port, string? Path) : RouteActionSpec;
 
-/// <summary>Envoy's retry_on conditions this proxy implements, plus the attempts and per-try timeout.</summary>
+/// <summary>Envoy's retry_on conditions this proxy implements, plus the attempts, per-try timeout and back-off.</summary>
 public sealed record RetrySpec(
     int NumRetries,
     bool On5xx,
@@ -119,13 +119,34 @@ public sealed record RetrySpec(
     ImmutableArray<int> RetriableStatusCodes,
     TimeSpan? PerTryTimeout)
 {
+    /// <summary>retriable-4xx: Envoy retries 409 (a conflict a second attempt may not meet).</summary>
+    public bool OnRetriable4xx { get; init; }
+
+    /// <summary>retry_back_off.base_interval (Envoy's 25 ms when absent).</summary>
+    public TimeSpan BackOffBase { get; init; } = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>retry_back_off.max_interval (Envoy's 10 × base when absent).</summary>
+    public TimeSpan BackOffMax { get; init; } = TimeSpan.FromMilliseconds(250);
+
     public bool RetriesStatus(int status) =>
-        (On5xx && status >= 500) || (OnGatewayError && status is 502 or 503 or 504) || RetriableStatusCodes.Contains(status);
+        (On5xx && status >= 500) || (OnGatewayError && status is 502 or 503 or 504) || (OnRetriable4xx && status == 409)
+        || RetriableStatusCodes.Contains(status);
+
+    /// <summary>
+    /// Envoy's jittered exponential back-off before retry <paramref name="retry"/> (1-based): uniform
+    /// in [0, (2^retry - 1) × base], capped at max.
+    /// </summary>
+    public TimeSpan BackOff(int retry, double unit)
+    {
+        var ceiling = BackOffBase.TotalMilliseconds * (Math.Pow(2, Math.Min(retry, 30)) - 1);
+        return TimeSpan.FromMilliseconds(Math.Min(BackOffMax.TotalMilliseconds, unit * ceiling));
+    }
 
     public bool Equals(RetrySpec? other) =>
         other is not null && NumRetries == other.NumRetries && On5xx == other.On5xx && OnGatewayError == other.OnGatewayError
-        && OnConnectFailure == other.OnConnectFailure && OnReset == other.OnReset
-        && RetriableStatusCodes.SequenceEqual(other.RetriableStatusCodes) && PerTryTimeout == other.PerTryTimeout;
+        && OnConnectFailure == other.OnConnectFailure && OnReset == other.OnReset && OnRetriable4xx == other.OnRetriable4xx
+        && RetriableStatusCodes.SequenceEqual(other.RetriableStatusCodes) && PerTryTimeout == other.PerTryTimeout
+        && BackOffBase == other.BackOffBase && BackOffMax == other.BackOffMax;
 
     public override int GetHashCode() => HashCode.Combine(NumRetries, On5xx, OnGatewayError, OnConnectFailure, PerTryTimeout);
 }

@@ -83,6 +83,7 @@ public static class RouteTranslator
         var on = policy.RetryOn.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
         var codes = on.Contains("retriable-status-codes") ? policy.RetriableStatusCodes.Select(c => (int)c).ToImmutableArray() : [];
         // Conditions for gRPC status (unavailable, cancelled, ...) and refused-stream are not implemented yet: they never fire here.
+        // Envoy: 5xx includes connect failures and resets; gateway-error includes connect failures.
         var spec = new RetrySpec(
             (int)(policy.NumRetries ?? 1),
             on.Contains("5xx"),
@@ -90,8 +91,17 @@ public static class RouteTranslator
             on.Contains("connect-failure") || on.Contains("5xx") || on.Contains("gateway-error"),
             on.Contains("reset") || on.Contains("5xx"),
             codes,
-            policy.PerTryTimeout is { } perTry && perTry.ToTimeSpan() > TimeSpan.Zero ? perTry.ToTimeSpan() : null);
-        return spec is { On5xx: false, OnGatewayError: false, OnConnectFailure: false, OnReset: false, RetriableStatusCodes.IsEmpty: true } ? null : spec;
+            policy.PerTryTimeout is { } perTry && perTry.ToTimeSpan() > TimeSpan.Zero ? perTry.ToTimeSpan() : null)
+        {
+            OnRetriable4xx = on.Contains("retriable-4xx"),
+        };
+        if (policy.RetryBackOff is { } backOff)
+        {
+            var baseInterval = backOff.BaseInterval?.ToTimeSpan() is { } b && b > TimeSpan.Zero ? b : spec.BackOffBase;
+            var max = backOff.MaxInterval?.ToTimeSpan() is { } m && m > TimeSpan.Zero ? m : baseInterval * 10;
+            spec = spec with { BackOffBase = baseInterval, BackOffMax = max < baseInterval ? baseInterval : max };
+        }
+        return spec is { On5xx: false, OnGatewayError: false, OnConnectFailure: false, OnReset: false, OnRetriable4xx: false, RetriableStatusCodes.IsEmpty: true } ? null : spec;
     }
 
     private static RedirectAction Redirect(EnvoyRedirect redirect, string where)

@@ -20,6 +20,7 @@ public sealed partial class OutboundHandler(
     EndpointPicker picker,
     FaultInjector faults,
     RequestMirror mirror,
+    TimeProvider time,
     ILogger<OutboundHandler> logger)
 {
     // Envoy's stream_idle_timeout: guards streams when the route has no timeout.
@@ -151,11 +152,25 @@ public sealed partial class OutboundHandler(
                 return;
             }
             var retriable = transformer.HeldBack
-                || (error is ForwarderError.Request or ForwarderError.RequestTimedOut && !last && retry is { OnConnectFailure: true } && !context.Response.HasStarted
+                || (error is ForwarderError.Request or ForwarderError.RequestTimedOut && !last && !context.Response.HasStarted
+                    && (error == ForwarderError.RequestTimedOut ? retry!.On5xx || retry.OnGatewayError || retry.OnReset
+                        : IsConnectFailure(context) ? retry!.OnConnectFailure : retry!.OnReset)
                     && TakeRetry(cluster, held));
             if (!retriable) return;
             LogRetry(cluster.Name, attempt, endpoint.Address, endpoint.Port);
             Reset(context);
+            // Envoy's jittered exponential back-off between attempts, inside the route timeout.
+            try
+            {
+                await Task.Delay(retry!.BackOff(attempt, Random.Shared.NextDouble()), time, token);
+            }
+            catch (OperationCanceledException)
+            {
+                if (context.RequestAborted.IsCancellationRequested) return;
+                LogTimeout(cluster.Name, action.Timeout!.Value.TotalMilliseconds);
+                await LocalReply(context, StatusCodes.Status504GatewayTimeout, "UT", "upstream request timeout", reset: true);
+                return;
+            }
             previous = endpoint;
         }
     }
@@ -179,6 +194,18 @@ public sealed partial class OutboundHandler(
             Slot.Dispose();
             Slot = default;
         }
+    }
+
+    /// <summary>A failure to connect (refused, unreachable, connect timeout) as opposed to a reset of an established connection.</summary>
+    private static bool IsConnectFailure(HttpContext context)
+    {
+        for (var e = context.Features.Get<IForwarderErrorFeature>()?.Exception; e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError }) return true;
+            if (e is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused or System.Net.Sockets.SocketError.HostUnreachable or System.Net.Sockets.SocketError.NetworkUnreachable or System.Net.Sockets.SocketError.TimedOut })
+                return true;
+        }
+        return false;
     }
 
     private static string Host(EndpointSnapshot endpoint) =>

@@ -153,6 +153,39 @@ public sealed class RouteTranslatorTests
     }
 
     [Fact]
+    public void Translate_Retriable4xxAndBackOff_409RetriedWithConfiguredIntervals()
+    {
+        var route = ToCluster(new RouteMatch { Prefix = "/" });
+        route.Route_.RetryPolicy = new RetryPolicy
+        {
+            RetryOn = "retriable-4xx",
+            NumRetries = 2,
+            RetryBackOff = new RetryPolicy.Types.RetryBackOff { BaseInterval = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(100)) },
+        };
+
+        var retry = Assert.IsType<ForwardAction>(Single(route).Action).Retry!;
+
+        Assert.True(retry.RetriesStatus(409));
+        Assert.False(retry.RetriesStatus(404));
+        Assert.False(retry.RetriesStatus(503));
+        Assert.Equal(TimeSpan.FromMilliseconds(100), retry.BackOffBase);
+        Assert.Equal(TimeSpan.FromSeconds(1), retry.BackOffMax);
+    }
+
+    [Theory]
+    [InlineData(1, 1.0, 25)]
+    [InlineData(2, 1.0, 75)]
+    [InlineData(3, 0.5, 87.5)]
+    [InlineData(5, 1.0, 250)]
+    [InlineData(1, 0.0, 0)]
+    public void BackOff_RetryAndDraw_JitteredExponentialCappedAtMax(int retry, double unit, double expectedMs)
+    {
+        var spec = new RetrySpec(3, true, false, true, true, [], null);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), spec.BackOff(retry, unit));
+    }
+
+    [Fact]
     public void Translate_DirectResponseAndRedirect_BecomeLocalActions()
     {
         var direct = new Route { Match = new RouteMatch { Prefix = "/" }, DirectResponse = new Envoy.Config.Route.V3.DirectResponseAction { Status = 418, Body = new DataSource { InlineString = "teapot" } } };

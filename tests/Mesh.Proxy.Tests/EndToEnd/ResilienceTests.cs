@@ -38,6 +38,50 @@ public sealed class ResilienceTests(MeshFixture mesh, ITestOutputHelper output)
         Assert.InRange(flaky.Served - served, 75, 100);
     }
 
+    [Theory]
+    [InlineData("retriable-4xx,reset", 0)]
+    [InlineData("connect-failure", 20)]
+    public async Task Retries_ConflictsAndResets_RetriedOnlyUnderTheirConditions(string retryOn, int expectedFailures)
+    {
+        var host = $"conflict{expectedFailures}.mesh.local";
+        // Of every four requests to /flaky one answers 409 and one resets the connection before any response.
+        var flaky = 0;
+        await using var backend = await Backend.StartAsync("ok", async (context, _) =>
+        {
+            if (context.Request.Path != "/flaky") return false;
+            switch (Interlocked.Increment(ref flaky) % 4)
+            {
+                case 1:
+                    context.Response.StatusCode = StatusCodes.Status409Conflict;
+                    await context.Response.WriteAsync("conflict");
+                    return true;
+                case 3:
+                    context.Abort();
+                    return true;
+                default:
+                    return false;
+            }
+        });
+        mesh.Silo.WriteConfig($"{host}.yaml", MeshConfig.Service(host, backend, mesh.V2) + "\n---\n" + VirtualService(host, $$"""
+              retries: {attempts: 2, retryOn: "{{retryOn}}"}
+              route:
+              - destination: {host: {{host}}, subset: v1}
+            """));
+        await mesh.Sidecar.WaitForBodyAsync($"{host}:8080", "ok");
+
+        var failures = 0;
+        var started = Stopwatch.StartNew();
+        for (var i = 0; i < 40; i++)
+        {
+            var (status, body) = await mesh.Sidecar.GetAsync($"{host}:8080", "/flaky");
+            if (status != HttpStatusCode.OK) failures++;
+            else Assert.Equal("ok", body);
+        }
+        output.WriteLine($"retryOn {retryOn}: {failures} of 40 calls failed in {started.ElapsedMilliseconds} ms");
+        // Unretried, every other call meets a 409 or a reset (502): 20 of 40.
+        Assert.Equal(expectedFailures, failures);
+    }
+
     [Fact]
     public async Task Timeout_SlowBackend_Answers504AfterRouteTimeout()
     {
