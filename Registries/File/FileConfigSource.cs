@@ -1,4 +1,5 @@
 using Mesh.Api.Model;
+using Mesh.Registries.Registry;
 using Mesh.Registries.Updates;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,11 +21,18 @@ public sealed partial class FileConfigSource(
     FileSourceOptions options,
     IMeshUpdater updater,
     TimeProvider time,
-    ILogger<FileConfigSource> logger) : BackgroundService
+    ILogger<FileConfigSource> logger) : BackgroundService, IServiceRegistry
 {
     private readonly FileConfigStore _store = new();
     private readonly Dictionary<string, string> _contents = new(StringComparer.Ordinal);
-    private Dictionary<string, (MeshService Service, IReadOnlyList<MeshEndpoint> Endpoints)> _served = new(StringComparer.Ordinal);
+    private readonly ShardPublisher _publisher = new(FileSourceOptions.Shard, updater);
+
+    public ShardKey Shard => FileSourceOptions.Shard;
+
+    // A directory never goes away the way a remote source does: it is synced whenever it was read.
+    RegistryStatus IServiceRegistry.Status => Status.Loaded
+        ? new RegistryStatus(Shard, RegistryState.Synced, Status.LoadedAt, null, null, _publisher.Hosts, _publisher.Endpoints)
+        : RegistryStatus.Initial(Shard);
     private readonly SemaphoreSlim _changed = new(0);
 
     public ConfigStatus Status { get; private set; } = ConfigStatus.NotLoaded;
@@ -122,20 +130,7 @@ public sealed partial class FileConfigSource(
         // Routing config first: a host that appears in the same change then derives its routes
         // and clusters with its VirtualService and DestinationRule already in place.
         await updater.ConfigChangedAsync(config);
-        var next = ServiceEntryTranslator.Translate(config);
-        var shard = FileSourceOptions.Shard;
-        foreach (var (host, (service, endpoints)) in next)
-        {
-            if (_served.TryGetValue(host, out var old) && old.Service == service && old.Endpoints.SequenceEqual(endpoints)) continue;
-            await updater.ServiceChangedAsync(shard, host, service);
-            await updater.EndpointsChangedAsync(shard, host, endpoints);
-        }
-        foreach (var host in _served.Keys.Where(h => !next.ContainsKey(h)))
-        {
-            await updater.EndpointsChangedAsync(shard, host, []);
-            await updater.ServiceChangedAsync(shard, host, null);
-        }
-        _served = next;
+        await _publisher.PublishAllAsync(ServiceEntryTranslator.Translate(config));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Config rejected: {Error}")]

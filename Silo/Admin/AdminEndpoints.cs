@@ -1,5 +1,6 @@
 using Mesh.Grains.Abstractions;
 using Mesh.Registries.File;
+using Mesh.Registries.Registry;
 using Mesh.Silo.Metrics;
 using Mesh.Silo.Push;
 using Prometheus;
@@ -44,6 +45,18 @@ public static class AdminEndpoints
             var snapshot = await hub.CurrentAsync();
             return Results.Text(ConfigDump.Render(status, snapshot), "application/json");
         }).RequireHost(host);
+
+        app.MapGet("/debug/registryz", (IEnumerable<IServiceRegistry> registries) => Results.Json(registries.Select(r => r.Status).Select(s => new
+        {
+            registry = s.Shard.Registry,
+            cluster = s.Shard.Cluster,
+            state = s.State.ToString(),
+            lastSync = s.LastSync,
+            disconnectedSince = s.DisconnectedSince,
+            lastError = s.LastError,
+            services = s.Services,
+            endpoints = s.Endpoints,
+        }))).RequireHost(host);
 
         app.MapGet("/debug/configz", (FileConfigSource config) => Results.Json(new
         {

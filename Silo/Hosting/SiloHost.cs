@@ -2,6 +2,7 @@ using Orleans.Serialization;
 using Mesh.Grains.Abstractions;
 using System.Net;
 using Mesh.Registries.File;
+using Mesh.Registries.Registry;
 using Mesh.Registries.Updates;
 using Mesh.Silo.Admin;
 using Mesh.Silo.Metrics;
@@ -51,6 +52,8 @@ public static class SiloHost
         services.AddSingleton(new FileSourceOptions(options.ConfigDir, TimeSpan.FromSeconds(5)));
         services.AddSingleton<FileConfigSource>();
         services.AddHostedService(sp => sp.GetRequiredService<FileConfigSource>());
+        services.AddSingleton<IServiceRegistry>(sp => sp.GetRequiredService<FileConfigSource>());
+        services.AddHostedService<RegistryMetricsBinder>();
         services.AddHostedService<ConfigMetricsBinder>();
         services.AddGrpc(o => o.MaxReceiveMessageSize = 4 * 1024 * 1024);
 

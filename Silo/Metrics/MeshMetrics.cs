@@ -22,6 +22,10 @@ public sealed class MeshMetrics
             "Seconds from a config or endpoint change to the proxy's ACK of it.",
             new HistogramConfiguration { Buckets = [0.01, 0.05, 0.1, 0.2, 0.5, 1, 3, 5, 10, 20, 30] });
         ValidationErrors = factory.CreateCounter("galley_validation_failed", "Config documents rejected by validation.", "kind");
+        RegistrySynced = factory.CreateGauge("mesh_registry_synced", "1 while a registry's source answers and its state is synced; 0 while it serves its last known state.", "registry", "cluster");
+        RegistryServices = factory.CreateGauge("mesh_registry_services", "Hosts a registry serves.", "registry", "cluster");
+        RegistryEndpoints = factory.CreateGauge("mesh_registry_endpoints", "Endpoints a registry serves.", "registry", "cluster");
+        RegistryLastSync = factory.CreateGauge("mesh_registry_last_sync_timestamp_seconds", "When a registry last synced with its source (Unix seconds).", "registry", "cluster");
         ConfigObjects = factory.CreateGauge("pilot_config_objects", "Valid config objects being served, by kind.", "kind");
     }
 
@@ -33,4 +37,8 @@ public sealed class MeshMetrics
     public Histogram Convergence { get; }
     public Counter ValidationErrors { get; }
     public Gauge ConfigObjects { get; }
+    public Gauge RegistrySynced { get; }
+    public Gauge RegistryServices { get; }
+    public Gauge RegistryEndpoints { get; }
+    public Gauge RegistryLastSync { get; }
 }
