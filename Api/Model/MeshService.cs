@@ -35,7 +35,14 @@ public sealed record MeshEndpoint(
     uint Weight,
     EndpointHealth Health,
     string? ServiceAccount,
-    string? Network);
+    string? Network)
+{
+    /// <summary>
+    /// The workload's name for telemetry (Istio: a WorkloadEntry's name, a pod's controller); null when
+    /// the registry has none, as for a ServiceEntry's inline endpoints.
+    /// </summary>
+    public string? WorkloadName { get; init; }
+}
 
 /// <summary>A registry partition: (registry kind, cluster id), so two sources never overwrite each other.</summary>
 public sealed record ShardKey(string Registry, string Cluster)

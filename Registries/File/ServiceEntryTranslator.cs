@@ -19,7 +19,8 @@ public static class ServiceEntryTranslator
                 endpoints.AddRange(config.WorkloadEntries
                     .Where(w => w.Meta.Namespace == entry.Meta.Namespace && Matches(selector.MatchLabels, w.Spec.Labels))
                     .OrderBy(w => w.Meta.Name, StringComparer.Ordinal)
-                    .Select(w => ToEndpoint(w.Spec, spec)));
+                    // Istio names a WorkloadEntry's workload after the entry (its metric label destination_workload).
+                    .Select(w => ToEndpoint(w.Spec, spec) with { WorkloadName = w.Meta.Name }));
             foreach (var host in spec.Hosts)
             {
                 var service = new MeshService(host, entry.Meta.Namespace, spec.Ports, entry.Meta.Labels, spec.Location, spec.Resolution, spec.ExportTo)

@@ -40,6 +40,7 @@ public static class EndpointGenerator
                         Address = new Address { SocketAddress = new SocketAddress { Address = endpoint.Address, PortValue = port } },
                     },
                     HealthStatus = Health(endpoint.Health),
+                    Metadata = EndpointMetadata.Of(endpoint, view.Service),
                     // Envoy requires weights >= 1; an unset weight already means 1.
                     LoadBalancingWeight = endpoint.Weight > 0 ? endpoint.Weight : null,
                 });
@@ -73,6 +74,8 @@ public static class EndpointGenerator
             .ThenBy(e => e.Port)
             .ThenBy(e => e.Endpoint.Weight)
             .ThenBy(e => e.Endpoint.Health)
+            // Two reports of one socket may disagree on its workload: the kept one must not depend on input order.
+            .ThenBy(e => EndpointMetadata.Encode(e.Endpoint, view.Service), StringComparer.Ordinal)
             // The same socket can come twice (two ServiceEntries or shards report one workload); gRPC
             // clients NACK the whole assignment then ("address is a duplicate"). Keep the first, as
             // Istio keeps one: it is one backend, so summing weights would give it more than its share,

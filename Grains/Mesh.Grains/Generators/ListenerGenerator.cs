@@ -39,6 +39,8 @@ public static class ListenerGenerator
     {
         var name = Names.SidecarListener(port);
         var manager = ConnectionManager(routeConfigName, statPrefix: $"outbound_{name}");
+        // Istio's sidecar listeners allow WebSocket upgrades; gRPC's API listeners have no upgrades to allow.
+        manager.UpgradeConfigs.Add(new Hcm.Types.UpgradeConfig { UpgradeType = "websocket" });
         return new Listener
         {
             Name = name,

@@ -97,6 +97,14 @@ public static class ClusterTranslator
         return options.ExplicitHttpConfig?.Http2ProtocolOptions is not null ? UpstreamProtocol.Http2 : UpstreamProtocol.Http11;
     }
 
+    // Metadata this proxy does not understand is ignored, as Envoy ignores metadata no filter reads.
+    private static WorkloadMetadata? Workload(Envoy.Config.Core.V3.Metadata? metadata) =>
+        metadata is not null && metadata.FilterMetadata.TryGetValue(WorkloadMetadata.FilterKey, out var istio)
+        && istio.Fields.TryGetValue(WorkloadMetadata.Field, out var value)
+        && value.KindCase == Google.Protobuf.WellKnownTypes.Value.KindOneofCase.StringValue
+            ? WorkloadMetadata.Parse(value.StringValue)
+            : null;
+
     private static ImmutableArray<EndpointSnapshot> Endpoints(ClusterLoadAssignment assignment, string where)
     {
         var result = ImmutableArray.CreateBuilder<EndpointSnapshot>();
@@ -113,7 +121,10 @@ public static class ClusterTranslator
                 if (socket.PortSpecifierCase != Envoy.Config.Core.V3.SocketAddress.PortSpecifierOneofCase.PortValue || socket.PortValue is 0 or > 65535)
                     throw new TranslationException($"{where}: endpoints[{i}].lb_endpoints[{j}].endpoint.address.socket_address.port_value: a port in 1..65535 is required");
                 var weight = lb.LoadBalancingWeight ?? 1;
-                result.Add(new EndpointSnapshot(socket.Address, (int)socket.PortValue, (EndpointHealth)(int)lb.HealthStatus, weight, group.Priority, locality));
+                result.Add(new EndpointSnapshot(socket.Address, (int)socket.PortValue, (EndpointHealth)(int)lb.HealthStatus, weight, group.Priority, locality)
+                {
+                    Workload = Workload(lb.Metadata),
+                });
             }
         }
         return result.ToImmutable();

@@ -111,6 +111,9 @@ public enum EndpointHealth { Unknown, Healthy, Unhealthy, Draining, Timeout, Deg
 
 public sealed record EndpointSnapshot(string Address, int Port, EndpointHealth Health, uint Weight, uint Priority, string Locality)
 {
+    /// <summary>Istio's endpoint metadata: who serves at this address, for the destination labels of metrics.</summary>
+    public WorkloadMetadata? Workload { get; init; }
+
     /// <summary>Envoy routes to HEALTHY and UNKNOWN hosts (UNKNOWN: no health checking configured).</summary>
     public bool IsRoutable => Health is EndpointHealth.Healthy or EndpointHealth.Unknown;
 }

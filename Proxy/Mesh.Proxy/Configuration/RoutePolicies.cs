@@ -30,7 +30,14 @@ public enum HashSource { Header, Cookie, SourceIp, QueryParameter }
 /// <summary>One hash_policy of a route: where the consistent-hash key of a request comes from.</summary>
 /// <param name="Name">The header, cookie or query parameter name; empty for SourceIp.</param>
 /// <param name="Terminal">Envoy stops at a terminal policy that produced a hash.</param>
-public sealed record HashPolicySpec(HashSource Source, string Name, bool Terminal);
+public sealed record HashPolicySpec(HashSource Source, string Name, bool Terminal)
+{
+    /// <summary>A cookie policy's ttl: when set (0 = a session cookie), a request without the cookie gets one generated.</summary>
+    public TimeSpan? CookieTtl { get; init; }
+
+    /// <summary>The Path attribute of a generated cookie; empty for none.</summary>
+    public string CookiePath { get; init; } = "";
+}
 
 /// <summary>Ring sizes of a RING_HASH (or MAGLEV) cluster, Envoy's defaults when unset.</summary>
 public sealed record RingSizes(ulong Minimum, ulong Maximum)

@@ -86,7 +86,11 @@ public static class RoutePolicyTranslator
                 HashPolicy.PolicySpecifierOneofCase.Header when policy.Header.RegexRewrite is not null =>
                     throw new TranslationException($"{at}.header.regex_rewrite: not supported"),
                 HashPolicy.PolicySpecifierOneofCase.Header => new HashPolicySpec(HashSource.Header, Required(policy.Header.HeaderName, $"{at}.header.header_name"), policy.Terminal),
-                HashPolicy.PolicySpecifierOneofCase.Cookie => new HashPolicySpec(HashSource.Cookie, Required(policy.Cookie.Name, $"{at}.cookie.name"), policy.Terminal),
+                HashPolicy.PolicySpecifierOneofCase.Cookie => new HashPolicySpec(HashSource.Cookie, Required(policy.Cookie.Name, $"{at}.cookie.name"), policy.Terminal)
+                {
+                    CookieTtl = policy.Cookie.Ttl?.ToTimeSpan(),
+                    CookiePath = policy.Cookie.Path,
+                },
                 HashPolicy.PolicySpecifierOneofCase.ConnectionProperties when policy.ConnectionProperties.SourceIp => new HashPolicySpec(HashSource.SourceIp, "", policy.Terminal),
                 HashPolicy.PolicySpecifierOneofCase.QueryParameter => new HashPolicySpec(HashSource.QueryParameter, Required(policy.QueryParameter.Name, $"{at}.query_parameter.name"), policy.Terminal),
                 var other => throw new TranslationException($"{at}: {other}: not supported (header, cookie, connection_properties.source_ip and query_parameter are)"),

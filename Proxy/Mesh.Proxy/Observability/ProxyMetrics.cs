@@ -72,7 +72,8 @@ public sealed class ProxyMetrics
 
     public void Record(RequestRecord request)
     {
-        var key = new SeriesKey(request.Direction, request.UpstreamCluster, request.Authority, request.Grpc, request.ResponseCode, request.GrpcStatus, request.ResponseFlags);
+        var key = new SeriesKey(request.Direction, request.UpstreamCluster, request.Authority, request.Grpc, request.ResponseCode, request.GrpcStatus, request.ResponseFlags,
+            request.UpstreamWorkload);
         if (!_series.TryGetValue(key, out var series))
         {
             var labels = Labels(request);
@@ -107,7 +108,8 @@ public sealed class ProxyMetrics
     }
 
     private readonly record struct SeriesKey(
-        TrafficDirection Direction, string? Cluster, string Authority, bool Grpc, int Code, string? GrpcStatus, string Flags);
+        TrafficDirection Direction, string? Cluster, string Authority, bool Grpc, int Code, string? GrpcStatus, string Flags,
+        Configuration.WorkloadMetadata? Workload);
 
     private sealed record Series(Counter.Child Requests, Histogram.Child Duration, Histogram.Child RequestBytes, Histogram.Child ResponseBytes);
 
@@ -116,17 +118,18 @@ public sealed class ProxyMetrics
         var service = DestinationService(request);
         var (serviceName, serviceNamespace) = NameAndNamespace(service, request.Direction == TrafficDirection.Inbound ? _self.Namespace : Unknown);
         var outbound = request.Direction == TrafficDirection.Outbound;
-        // Outbound knows itself as the source; the destination is only known by the service it called
-        // (endpoint metadata does not reach the sidecar yet). Inbound is the mirror image: the peer is
+        // Outbound knows itself as the source; the destination is the picked endpoint's Istio metadata,
+        // part by part, else what the service it called tells. Inbound is the mirror image: the peer is
         // unknown until mTLS peer metadata exchange exists.
         var source = outbound ? _self : Workload.UnknownPeer;
-        var destination = outbound ? new Workload(service, serviceNamespace, Unknown, Unknown, serviceName, "latest") : _self;
+        var destination = outbound ? Workload.OfEndpoint(request.UpstreamWorkload, service, serviceNamespace, serviceName) : _self;
+        var destinationCluster = outbound && request.UpstreamWorkload is { Cluster.Length: > 0 } w ? w.Cluster : Unknown;
         return
         [
             outbound ? "source" : "destination",
             source.Name, source.Namespace, Unknown, source.App, source.Version, source.CanonicalService, source.CanonicalRevision, Unknown,
             destination.Name, destination.Namespace, Unknown, destination.App, destination.Version,
-            service, serviceName, serviceNamespace, destination.CanonicalService, destination.CanonicalRevision, Unknown,
+            service, serviceName, serviceNamespace, destination.CanonicalService, destination.CanonicalRevision, destinationCluster,
             request.Grpc ? "grpc" : "http",
             request.ResponseCode.ToString(CultureInfo.InvariantCulture),
             request.Grpc ? request.GrpcStatus ?? "" : "",
@@ -162,6 +165,20 @@ public sealed class ProxyMetrics
     private sealed record Workload(string Name, string Namespace, string App, string Version, string CanonicalService, string CanonicalRevision)
     {
         public static Workload UnknownPeer { get; } = new(Unknown, Unknown, Unknown, Unknown, Unknown, Unknown);
+
+        /// <summary>
+        /// An outbound destination. The endpoint encoding has no app or version (Istio's proxy reports
+        /// them unknown too); its empty parts fall back to the service's values, as without metadata.
+        /// </summary>
+        public static Workload OfEndpoint(Configuration.WorkloadMetadata? metadata, string service, string serviceNamespace, string serviceName) => new(
+            Or(metadata?.Name, service),
+            Or(metadata?.Namespace, serviceNamespace),
+            Unknown,
+            Unknown,
+            Or(metadata?.CanonicalService, serviceName),
+            Or(metadata?.CanonicalRevision, "latest"));
+
+        private static string Or(string? value, string fallback) => string.IsNullOrEmpty(value) ? fallback : value;
 
         // Istio's canonical service/revision label precedence; the workload name falls back to it.
         public static Workload Of(Xds.ProxyIdentity identity)

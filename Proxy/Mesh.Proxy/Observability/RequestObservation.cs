@@ -13,6 +13,9 @@ public sealed class RequestObservation
     public RouteEntry? Route { get; private set; }
     public string? Cluster { get; private set; }
     public string? UpstreamHost { get; private set; }
+
+    /// <summary>The picked endpoint's Istio workload metadata, if the control plane sent it.</summary>
+    public WorkloadMetadata? UpstreamWorkload { get; private set; }
     public int Attempts { get; private set; }
 
     public static RequestObservation? Of(HttpContext context) => context.Features.Get<RequestObservation>();
@@ -23,6 +26,7 @@ public sealed class RequestObservation
         Route = route;
         Cluster = cluster;
         UpstreamHost = endpoint is null ? null : endpoint.Address.Contains(':') ? $"[{endpoint.Address}]:{endpoint.Port}" : $"{endpoint.Address}:{endpoint.Port}";
+        UpstreamWorkload = endpoint?.Workload;
         Attempts = attempt;
     }
 

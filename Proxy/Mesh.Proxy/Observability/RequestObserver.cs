@@ -103,7 +103,10 @@ public sealed class RequestObserver(ObservabilityOptions options, ProxyMetrics m
             context.Features.Get<Interception.OriginalDestination>()?.EndPoint.ToString() ?? Address(connection.LocalIpAddress, connection.LocalPort),
             Address(connection.RemoteIpAddress, connection.RemotePort),
             grpc,
-            grpc ? GrpcStatus(context) : null);
+            grpc ? GrpcStatus(context) : null)
+        {
+            UpstreamWorkload = observation.UpstreamWorkload,
+        };
     }
 
     private static string? First(Microsoft.Extensions.Primitives.StringValues values) => values.Count > 0 ? values[0] : null;

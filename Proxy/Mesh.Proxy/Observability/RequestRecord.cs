@@ -35,7 +35,11 @@ public sealed record RequestRecord(
     string DownstreamLocalAddress,
     string DownstreamRemoteAddress,
     bool Grpc,
-    string? GrpcStatus);
+    string? GrpcStatus)
+{
+    /// <summary>The upstream endpoint's Istio workload metadata (outbound), for the destination labels.</summary>
+    public Configuration.WorkloadMetadata? UpstreamWorkload { get; init; }
+}
 
 /// <param name="AccessLog">"off", "stdout" or a file path (appended to).</param>
 public sealed record ObservabilityOptions(

@@ -53,12 +53,19 @@ public static class ResponseFlags
                 ForwarderError.RequestBodyDestination or ForwarderError.ResponseBodyDestination or ForwarderError.ResponseHeaders
                     => ("UC", "upstream_reset_after_response_started{connection_termination}"),
                 ForwarderError.NoAvailableDestinations => ("UH", "no_healthy_upstream"),
+                // After a 101 the stream is a tunnel: whichever side dropped it, Envoy logs the upgrade's status.
+                ForwarderError.UpgradeRequestClient or ForwarderError.UpgradeResponseClient
+                    or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled => ("DC", "downstream_remote_disconnect"),
+                ForwarderError.UpgradeRequestDestination or ForwarderError.UpgradeResponseDestination
+                    => ("UC", "upstream_reset_after_response_started{connection_termination}"),
+                ForwarderError.UpgradeActivityTimeout => ("SI", "stream_idle_timeout"),
                 _ => ("UF", "upstream_reset_before_response_started{" + error + "}"),
             };
             if (flag is not null) flags.Add(flag);
         }
         if (RetriesExhausted(observation, status, flags.Contains("UF"))) flags.Add("URX");
-        if (downstreamAborted && !flags.Contains("DC"))
+        // A tunnel closed cleanly still ends with the connection: that is no disconnect.
+        if (downstreamAborted && !flags.Contains("DC") && !(status == 101 && error == ForwarderError.None && localFlag is null))
         {
             flags.Add("DC");
             if (localFlag is null && error == ForwarderError.None) details = "downstream_remote_disconnect";

@@ -81,9 +81,12 @@ public sealed partial class OutboundHandler(
             return;
         }
         var endpoints = snapshot.EndpointsOf(cluster);
-        var hash = action.HashPolicies.IsEmpty ? null : RequestHasher.Hash(action.HashPolicies, context);
-        if (!action.Mirrors.IsEmpty) await mirror.StartAsync(context, snapshot, route, action, authority, hash);
-        var retry = action.Retry;
+        List<string>? setCookies = null;
+        var hash = action.HashPolicies.IsEmpty ? null : RequestHasher.Hash(action.HashPolicies, context, setCookies = []);
+        var upgrade = Upgrade.IsWebSocket(context);
+        // An upgraded stream is a live conversation: a copy would be a second, unrelated session.
+        if (!action.Mirrors.IsEmpty && !upgrade) await mirror.StartAsync(context, snapshot, route, action, authority, hash);
+        var retry = upgrade ? null : action.Retry;
         // A consumed request body cannot be replayed, so only bodiless requests are retried.
         var replayable = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != true;
         var attempts = 1 + (replayable && retry is not null ? retry.NumRetries : 0);
@@ -92,6 +95,7 @@ public sealed partial class OutboundHandler(
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, timeout.Token);
         var config = new ForwarderRequestConfig
         {
+            // The activity timeout is YARP's idle timeout, also over an upgraded stream's two directions.
             ActivityTimeout = retry?.PerTryTimeout ?? IdleTimeout,
             Version = cluster.Protocol == UpstreamProtocol.Http2 ? System.Net.HttpVersion.Version20 : System.Net.HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
@@ -108,7 +112,7 @@ public sealed partial class OutboundHandler(
         var held = new HeldRetry();
         try
         {
-            await AttemptsAsync(context, route, action, target, cluster, endpoints, hash, authority, attempts, config, timeout, linked.Token, held);
+            await AttemptsAsync(context, route, action, target, cluster, endpoints, hash, setCookies, authority, attempts, config, timeout, linked.Token, held);
         }
         finally
         {
@@ -117,7 +121,7 @@ public sealed partial class OutboundHandler(
     }
 
     private async Task AttemptsAsync(HttpContext context, RouteEntry route, ForwardAction action, WeightedTarget target, ClusterSnapshot cluster,
-        System.Collections.Immutable.ImmutableArray<EndpointSnapshot> endpoints, ulong? hash, string authority, int attempts,
+        System.Collections.Immutable.ImmutableArray<EndpointSnapshot> endpoints, ulong? hash, List<string>? setCookies, string authority, int attempts,
         ForwarderRequestConfig config, CancellationTokenSource timeout, CancellationToken token, HeldRetry held)
     {
         var retry = action.Retry;
@@ -135,7 +139,12 @@ public sealed partial class OutboundHandler(
             var retryTaken = false;
             // A response is held back for a retry only when max_retries leaves room for one; else it goes to the caller.
             var transformer = new RouteTransformer(route, action, target, authority,
-                status => !last && retry!.RetriesStatus(status) && (retryTaken = TakeRetry(cluster, held)));
+                status => !last && retry!.RetriesStatus(status) && (retryTaken = TakeRetry(cluster, held)))
+            {
+                SetCookies = setCookies,
+                // Envoy's route timeout ends with the upgrade: the stream then lives until a side closes or it idles.
+                OnUpgraded = () => timeout.CancelAfter(Timeout.InfiniteTimeSpan),
+            };
             ForwarderError error;
             using (picker.Begin(cluster.Name, endpoint))
                 error = await forwarder.SendAsync(context, $"http://{Host(endpoint)}", upstream.Invoker, config, transformer, token);

@@ -22,6 +22,12 @@ internal sealed class RouteTransformer(
     /// <summary>The upstream's status, when it answered (outlier detection reads it, held back or not).</summary>
     public int? UpstreamStatus { get; private set; }
 
+    /// <summary>Set-Cookie values of hash-policy cookies generated for this request, added to the upstream's response.</summary>
+    public IReadOnlyList<string>? SetCookies { get; init; }
+
+    /// <summary>Called when the upstream accepted an upgrade (101, or 200 to an extended CONNECT), before the tunnel starts.</summary>
+    public Action? OnUpgraded { get; init; }
+
     public override async ValueTask TransformRequestAsync(HttpContext context, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(context, proxyRequest, destinationPrefix, cancellationToken);
@@ -41,8 +47,11 @@ internal sealed class RouteTransformer(
             return false;
         }
         var copyBody = await base.TransformResponseAsync(context, proxyResponse, cancellationToken);
+        if (proxyResponse is not null && SetCookies is { Count: > 0 } cookies)
+            context.Response.Headers.SetCookie = Microsoft.Extensions.Primitives.StringValues.Concat(context.Response.Headers.SetCookie, cookies.ToArray());
         Apply(context.Response.Headers, route.Headers);
         Apply(context.Response.Headers, target.Headers);
+        if (proxyResponse is not null && Upgrade.Accepted(proxyResponse)) OnUpgraded?.Invoke();
         return copyBody;
     }
 

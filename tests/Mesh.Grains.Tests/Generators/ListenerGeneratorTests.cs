@@ -50,6 +50,24 @@ public class ListenerGeneratorTests
     }
 
     [Fact]
+    public void BuildSidecarOutboundListener_Port_AllowsWebSocketUpgradesAsIstiod()
+    {
+        var manager = Assert.Single(Assert.Single(ListenerGenerator.BuildSidecarOutboundListener(9080).FilterChains).Filters).TypedConfig.Unpack<HttpConnectionManager>();
+
+        var upgrade = Assert.Single(manager.UpgradeConfigs);
+        Assert.Equal("websocket", upgrade.UpgradeType);
+        Assert.Null(upgrade.Enabled);
+    }
+
+    [Fact]
+    public void BuildProxylessListener_HostPort_NoUpgradeConfigs()
+    {
+        var manager = ListenerGenerator.BuildProxylessListener("reviews.default.svc.cluster.local", 9080).ApiListener.ApiListener_.Unpack<HttpConnectionManager>();
+
+        Assert.Empty(manager.UpgradeConfigs);
+    }
+
+    [Fact]
     public void BuildSidecarOutboundListener_NoRouteName_UsesPortTable()
     {
         Assert.Equal(ListenerGenerator.BuildSidecarOutboundListener(80, "80"), ListenerGenerator.BuildSidecarOutboundListener(80));

@@ -129,6 +129,39 @@ public sealed class ClusterTranslatorTests
         Assert.Equal(routable, Assert.Single(set.Endpoints).IsRoutable);
     }
 
+    [Theory]
+    [InlineData("reviews-v2;shop;reviews;v2;east", "reviews-v2", "shop", "reviews", "v2", "east")]
+    [InlineData(";;reviews;;", "", "", "reviews", "", "")]
+    public void Translate_IstioWorkloadMetadata_ParsedOntoEndpoint(string encoded, string name, string ns, string canonical, string revision, string cluster)
+    {
+        var assignment = Assignment("c", ("127.0.0.1", 8080, HealthStatus.Healthy));
+        assignment.Endpoints[0].LbEndpoints[0].Metadata = IstioMetadata(encoded);
+
+        var endpoint = Assert.Single(ClusterTranslator.Translate(assignment).Endpoints);
+
+        Assert.Equal(new WorkloadMetadata(name, ns, canonical, revision, cluster), endpoint.Workload);
+    }
+
+    [Theory]
+    [InlineData("a;b;c;d")]
+    [InlineData("")]
+    public void Translate_MalformedWorkloadMetadata_IgnoredAsIstioProxy(string encoded)
+    {
+        var assignment = Assignment("c", ("127.0.0.1", 8080, HealthStatus.Healthy));
+        assignment.Endpoints[0].LbEndpoints[0].Metadata = IstioMetadata(encoded);
+
+        Assert.Null(Assert.Single(ClusterTranslator.Translate(assignment).Endpoints).Workload);
+    }
+
+    private static Metadata IstioMetadata(string encoded)
+    {
+        var istio = new Struct();
+        istio.Fields.Add("workload", Value.ForString(encoded));
+        var metadata = new Metadata();
+        metadata.FilterMetadata.Add("istio", istio);
+        return metadata;
+    }
+
     [Fact]
     public void Translate_EndpointWithoutPort_ThrowsNamingField()
     {

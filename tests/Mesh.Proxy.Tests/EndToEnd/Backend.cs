@@ -40,6 +40,8 @@ public sealed class Backend : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Listen(address ?? IPAddress.Loopback, port));
         var app = builder.Build();
         var backend = new Backend(app, name, port);
+        // Inert unless a behaviour accepts a WebSocket.
+        app.UseWebSockets();
         app.Run(async context =>
         {
             var number = Interlocked.Increment(ref backend._served);

@@ -43,6 +43,55 @@ public sealed class LoadBalancingTests(MeshFixture mesh, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task ConsistentHashByCookieWithTtl_FirstResponseSetsCookie_RequestsCarryingItStick()
+    {
+        const string host = "cookie-sticky.mesh.local";
+        await using var b3 = await Backend.StartAsync("v3");
+        await using var b4 = await Backend.StartAsync("v4");
+        mesh.Silo.WriteConfig($"{host}.yaml", PolicyConfig.Service(host, """
+            loadBalancer:
+              consistentHash:
+                httpCookie: {name: mesh-affinity, path: /, ttl: 3600s}
+            """, mesh.V1, mesh.V2, b3, b4));
+        await mesh.Sidecar.WaitUntilAsync(async () => await PolicyConfig.LbPolicyOf(mesh.Sidecar, host) == "RingHash"
+            && await PolicyConfig.RouteOf(mesh.Sidecar, host) is { } route && route.GetProperty("action").GetProperty("hash_policies").GetArrayLength() > 0,
+            $"{host}'s ring hash cluster and its route's cookie hash policy");
+
+        var bodies = new Dictionary<string, string>();
+        for (var client = 0; client < 6; client++)
+        {
+            // A new connection per client: Envoy derives the generated value from the downstream connection.
+            using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, UseCookies = false });
+            using var first = await SendAsync(http, host, cookie: null);
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            var setCookie = Assert.Single(first.Headers.GetValues("Set-Cookie"));
+            Assert.Matches("^mesh-affinity=\"[0-9a-f]{16}\"; Max-Age=3600; Path=/; HttpOnly$", setCookie);
+            var cookie = setCookie[..setCookie.IndexOf(';')];
+            var firstBody = await first.Content.ReadAsStringAsync();
+
+            var seen = new HashSet<string> { firstBody };
+            for (var i = 0; i < 15; i++)
+            {
+                using var response = await SendAsync(http, host, cookie);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.False(response.Headers.Contains("Set-Cookie"), "a request carrying the cookie gets no new one");
+                seen.Add(await response.Content.ReadAsStringAsync());
+            }
+            // The request that got the cookie was routed by it too, so all 16 land on one backend.
+            bodies[cookie] = Assert.Single(seen);
+        }
+        output.WriteLine($"6 generated cookies x 16 requests, each stayed on one backend: {string.Join(", ", bodies.Select(b => $"{b.Key} -> {b.Value}"))}");
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpClient http, string host, string? cookie)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{mesh.Sidecar.Options.OutboundPort}/");
+        request.Headers.Host = $"{host}:{Port}";
+        if (cookie is not null) request.Headers.Add("Cookie", cookie);
+        return await http.SendAsync(request);
+    }
+
+    [Fact]
     public async Task LeastRequest_OneBackendSlow_IdleBackendTakesMost()
     {
         const string host = "least.mesh.local";

@@ -43,6 +43,72 @@ public sealed class ObservabilityTests(MeshFixture mesh)
     }
 
     [Fact]
+    public async Task Metrics_WorkloadEntryEndpoints_DestinationWorkloadIsThePickedOne()
+    {
+        const string host = "workloads.mesh.local";
+        await using var sidecar = await SidecarUnderTest.StartAsync(mesh.Silo.Options.XdsPort);
+        mesh.Silo.WriteConfig($"{host}.yaml", $$"""
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: workloads, namespace: default}
+            spec:
+              hosts: [{{host}}]
+              location: MESH_INTERNAL
+              resolution: STATIC
+              ports: [{number: {{Port}}, name: http, protocol: HTTP}]
+              workloadSelector:
+                labels: {app: workloads-app}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: WorkloadEntry
+            metadata: {name: workloads-vm-a, namespace: default}
+            spec:
+              address: 127.0.0.1
+              ports: {http: {{mesh.V1.Port}}}
+              labels: {app: workloads-app, version: v1}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: WorkloadEntry
+            metadata: {name: workloads-vm-b, namespace: default}
+            spec:
+              address: 127.0.0.1
+              ports: {http: {{mesh.V2.Port}}}
+              labels: {app: workloads-app, version: v2}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: workloads, namespace: default}
+            spec:
+              host: {{host}}
+              subsets:
+              - name: v1
+                labels: {version: v1}
+              - name: v2
+                labels: {version: v2}
+            ---
+            {{MeshConfig.Only(host, "v2")}}
+            """);
+        await sidecar.WaitForBodyAsync($"{host}:{Port}", "v2");
+        (string, string)[] picked =
+        [
+            ("reporter", "source"), ("destination_service", host), ("destination_workload", "workloads-vm-b"), ("destination_workload_namespace", "default"),
+            ("destination_canonical_service", "workloads-app"), ("destination_canonical_revision", "v2"), ("response_code", "200"),
+        ];
+        (string, string)[] other = [("destination_service", host), ("destination_workload", "workloads-vm-a")];
+        var scrape = await sidecar.ScrapeAsync();
+        var (pickedBefore, otherBefore) = (PrometheusText.Sum(scrape, "istio_requests_total", picked), PrometheusText.Sum(scrape, "istio_requests_total", other));
+
+        const int n = 5;
+        for (var i = 0; i < n; i++) Assert.Equal((HttpStatusCode.OK, "v2"), await sidecar.GetAsync($"{host}:{Port}"));
+
+        await sidecar.WaitUntilAsync(async () => PrometheusText.Sum(await sidecar.ScrapeAsync(), "istio_requests_total", picked) >= pickedBefore + n,
+            $"{n} requests counted with destination_workload workloads-vm-b");
+        scrape = await sidecar.ScrapeAsync();
+        Assert.Equal(pickedBefore + n, PrometheusText.Sum(scrape, "istio_requests_total", picked));
+        Assert.Equal(otherBefore, PrometheusText.Sum(scrape, "istio_requests_total", other));
+    }
+
+    [Fact]
     public async Task Metrics_NoRouteAndRefusedEndpoint_ResponseFlagsNrAndUfUrx()
     {
         const string host = "deadend.mesh.local";

@@ -60,6 +60,65 @@ public sealed class RequestHasherTests
         Assert.Equal(KeyHash.Of("10.1.2.3"), RequestHasher.Hash(policies, Request()));
     }
 
+    private static ImmutableArray<HashPolicySpec> Cookie(TimeSpan? ttl, string path = "/") =>
+        [new(HashSource.Cookie, "session", false) { CookieTtl = ttl, CookiePath = path }];
+
+    private static DefaultHttpContext Connection(int remotePort)
+    {
+        var context = Request(ip: "10.1.2.3");
+        context.Connection.RemotePort = remotePort;
+        context.Connection.LocalIpAddress = IPAddress.Loopback;
+        context.Connection.LocalPort = 15001;
+        return context;
+    }
+
+    [Fact]
+    public void Hash_CookieWithTtlAbsent_GeneratesSetCookieAndHashesItsValue()
+    {
+        var setCookies = new List<string>();
+
+        var hash = RequestHasher.Hash(Cookie(TimeSpan.FromHours(1)), Connection(40000), setCookies);
+
+        var value = RequestHasher.GeneratedValue(Connection(40000).Connection);
+        Assert.Equal(16, value.Length);
+        Assert.Equal([$"session=\"{value}\"; Max-Age=3600; Path=/; HttpOnly"], setCookies);
+        Assert.Equal(KeyHash.Of(value), hash);
+    }
+
+    [Fact]
+    public void Hash_GeneratedCookieSentBack_SameKeyAsTheRequestThatGotIt()
+    {
+        var setCookies = new List<string>();
+        var first = RequestHasher.Hash(Cookie(TimeSpan.FromHours(1)), Connection(40000), setCookies);
+        var value = setCookies[0][(setCookies[0].IndexOf('=') + 1)..setCookies[0].IndexOf(';')];
+        var next = Connection(40001);
+        next.Request.Headers.Cookie = $"session={value}";
+
+        var again = new List<string>();
+        Assert.Equal(first, RequestHasher.Hash(Cookie(TimeSpan.FromHours(1)), next, again));
+        Assert.Empty(again);
+    }
+
+    [Fact]
+    public void Hash_CookieWithTtlAbsent_ValueDiffersPerConnection() =>
+        Assert.NotEqual(RequestHasher.GeneratedValue(Connection(40000).Connection), RequestHasher.GeneratedValue(Connection(40001).Connection));
+
+    [Fact]
+    public void Hash_CookieWithoutTtlAbsent_NoHashNoCookie()
+    {
+        var setCookies = new List<string>();
+
+        Assert.Null(RequestHasher.Hash(Cookie(ttl: null), Connection(40000), setCookies));
+        Assert.Empty(setCookies);
+    }
+
+    [Theory]
+    [InlineData(0, "", "session=\"v\"; HttpOnly")]
+    [InlineData(60, "", "session=\"v\"; Max-Age=60; HttpOnly")]
+    [InlineData(0, "/cart", "session=\"v\"; Path=/cart; HttpOnly")]
+    public void SetCookie_TtlAndPath_EnvoyFormat(int seconds, string path, string expected) =>
+        Assert.Equal(expected, RequestHasher.SetCookie("session", "v", path, TimeSpan.FromSeconds(seconds)));
+
     [Theory]
     [InlineData("user-1", "user-1", true)]
     [InlineData("user-1", "user-2", false)]

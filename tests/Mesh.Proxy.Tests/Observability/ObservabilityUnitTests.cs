@@ -159,6 +159,45 @@ public sealed class ProxyMetricsTests
     }
 
     [Fact]
+    public void Labels_OutboundEndpointMetadata_DestinationIsThePickedWorkload()
+    {
+        var record = AccessLogFormatterTests.Sample() with { UpstreamWorkload = new("reviews-v2", "default", "reviews", "v2", "east") };
+
+        var labels = Named(new ProxyMetrics(Options()), record);
+
+        Assert.Equal(("reviews-v2", "default"), (labels["destination_workload"], labels["destination_workload_namespace"]));
+        Assert.Equal(("reviews", "v2", "east"), (labels["destination_canonical_service"], labels["destination_canonical_revision"], labels["destination_cluster"]));
+        // Istio's endpoint encoding carries no app or version label.
+        Assert.Equal(("unknown", "unknown"), (labels["destination_app"], labels["destination_version"]));
+        Assert.Equal("reviews.default.svc.cluster.local", labels["destination_service"]);
+    }
+
+    [Fact]
+    public void Labels_OutboundEmptyMetadataParts_FallBackToTheService()
+    {
+        var withEmpty = Named(new ProxyMetrics(Options()), AccessLogFormatterTests.Sample() with { UpstreamWorkload = new("", "", "", "", "") });
+        var without = Named(new ProxyMetrics(Options()), AccessLogFormatterTests.Sample());
+
+        Assert.Equal(without, withEmpty);
+        Assert.Equal(("reviews.default.svc.cluster.local", "reviews", "latest"),
+            (without["destination_workload"], without["destination_canonical_service"], without["destination_canonical_revision"]));
+    }
+
+    [Fact]
+    public async Task Record_TwoEndpointsOfOneCluster_SeparateSeriesPerWorkload()
+    {
+        var metrics = new ProxyMetrics(Options());
+
+        metrics.Record(AccessLogFormatterTests.Sample() with { UpstreamWorkload = new("reviews-v1", "default", "reviews", "v1", "") });
+        metrics.Record(AccessLogFormatterTests.Sample() with { UpstreamWorkload = new("reviews-v2", "default", "reviews", "v2", "") });
+        metrics.Record(AccessLogFormatterTests.Sample() with { UpstreamWorkload = new("reviews-v2", "default", "reviews", "v2", "") });
+
+        var scrape = await Scrape(metrics);
+        Assert.Equal(1, PrometheusText.Sum(scrape, "istio_requests_total", ("destination_workload", "reviews-v1")));
+        Assert.Equal(2, PrometheusText.Sum(scrape, "istio_requests_total", ("destination_workload", "reviews-v2")));
+    }
+
+    [Fact]
     public void Labels_InboundNoRoute_DestinationIsSelfServiceFromAuthority()
     {
         var inbound = AccessLogFormatterTests.Sample() with

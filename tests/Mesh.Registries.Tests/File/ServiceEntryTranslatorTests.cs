@@ -43,6 +43,41 @@ public sealed class ServiceEntryTranslatorTests
     }
 
     [Fact]
+    public void Translate_WorkloadEntryAndInlineEndpoint_WorkloadNameOnlyForTheEntry()
+    {
+        var config = ConfigText.Parse("""
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: vm, namespace: apps}
+            spec:
+              hosts: [vm.mesh.local]
+              resolution: STATIC
+              ports: [{number: 80, name: http, protocol: HTTP}]
+              workloadSelector: {labels: {app: vm}}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: inline, namespace: apps}
+            spec:
+              hosts: [inline.mesh.local]
+              resolution: STATIC
+              ports: [{number: 80, name: http, protocol: HTTP}]
+              endpoints: [{address: 10.0.0.9}]
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: WorkloadEntry
+            metadata: {name: vm-1, namespace: apps}
+            spec: {address: 10.0.0.1, labels: {app: vm}}
+            """);
+
+        var services = ServiceEntryTranslator.Translate(config);
+
+        // Istio names a WorkloadEntry's workload after it; an inline endpoint belongs to no workload.
+        Assert.Equal("vm-1", Assert.Single(services["vm.mesh.local"].Endpoints).WorkloadName);
+        Assert.Null(Assert.Single(services["inline.mesh.local"].Endpoints).WorkloadName);
+    }
+
+    [Fact]
     public void Translate_TwoEntriesForOneHost_FirstByNamespaceAndNameWins()
     {
         var config = ConfigText.Parse("""
