@@ -1,4 +1,6 @@
 using System.Globalization;
+using Mesh.Registries.Consul;
+using Mesh.Registries.Kubernetes;
 
 namespace Mesh.Silo.Hosting;
 
@@ -18,6 +20,12 @@ public sealed record SiloOptions(
     TimeSpan DebounceQuiet,
     TimeSpan DebounceMax)
 {
+    /// <summary>The Consul registry; null (no --consul-address) runs none.</summary>
+    public ConsulOptions? Consul { get; init; }
+
+    /// <summary>The Kubernetes registry; null (no --kubeconfig) runs none.</summary>
+    public KubernetesOptions? Kubernetes { get; init; }
+
     public static SiloOptions Parse(string[] args, Func<string, string?> env)
     {
         var flags = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -56,7 +64,24 @@ public sealed record SiloOptions(
             PrimarySiloPort: primary.Length == 0 ? null : Int("primary-silo-port", 0),
             ClusterId: Get("cluster-id", "mesh"),
             DebounceQuiet: Millis("debounce-quiet-ms", 100),
-            DebounceMax: Millis("debounce-max-ms", 10_000));
+            DebounceMax: Millis("debounce-max-ms", 10_000))
+        {
+            Consul = Get("consul-address", "") is { Length: > 0 } consul
+                ? new ConsulOptions(
+                    Uri.TryCreate(consul, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+                        ? uri : throw new ArgumentException($"--consul-address: invalid value \"{consul}\": expected an http(s) URL"),
+                    Get("consul-datacenters", "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+                    Get("consul-token", "") is { Length: > 0 } token ? token : null,
+                    Get("consul-domain", "service.consul"),
+                    Get("consul-namespace", "default"))
+                : null,
+            Kubernetes = Get("kubeconfig", "") is { Length: > 0 } kubeconfig
+                ? new KubernetesOptions(
+                    kubeconfig == "in-cluster" ? kubeconfig : Path.GetFullPath(kubeconfig),
+                    Get("kube-cluster-id", "Kubernetes"),
+                    Get("kube-domain", "cluster.local"))
+                : null,
+        };
         if (flags.Count > 0) throw new ArgumentException($"unknown flag '--{flags.Keys.First()}'");
         return options;
     }
