@@ -6,12 +6,13 @@ public sealed record MeshConfig(
     IReadOnlyList<DestinationRule> DestinationRules,
     IReadOnlyList<ServiceEntry> ServiceEntries,
     IReadOnlyList<Sidecar> Sidecars,
-    IReadOnlyList<WorkloadEntry> WorkloadEntries)
+    IReadOnlyList<WorkloadEntry> WorkloadEntries,
+    IReadOnlyList<WorkloadGroup> WorkloadGroups)
 {
-    public static MeshConfig Empty { get; } = new([], [], [], [], []);
+    public static MeshConfig Empty { get; } = new([], [], [], [], [], []);
 
     public IEnumerable<ConfigObject> All =>
-        VirtualServices.Cast<ConfigObject>().Concat(DestinationRules).Concat(ServiceEntries).Concat(Sidecars).Concat(WorkloadEntries);
+        VirtualServices.Cast<ConfigObject>().Concat(DestinationRules).Concat(ServiceEntries).Concat(Sidecars).Concat(WorkloadEntries).Concat(WorkloadGroups);
 
     public static MeshConfig From(IEnumerable<ConfigObject> objects)
     {
@@ -21,6 +22,7 @@ public sealed record MeshConfig(
             list.OfType<DestinationRule>().ToList(),
             list.OfType<ServiceEntry>().ToList(),
             list.OfType<Sidecar>().ToList(),
-            list.OfType<WorkloadEntry>().ToList());
+            list.OfType<WorkloadEntry>().ToList(),
+            list.OfType<WorkloadGroup>().ToList());
     }
 }

@@ -32,6 +32,9 @@ public static class ConfigValidator
             case WorkloadEntry we:
                 WorkloadRules.Check(f, "spec", we.Spec);
                 break;
+            case WorkloadGroup group:
+                WorkloadGroupRules.Check(f, group.Spec);
+                break;
         }
 
         return f.Errors;

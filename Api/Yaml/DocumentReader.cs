@@ -13,13 +13,13 @@ internal static class DocumentReader
         ["networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3"];
 
     private static readonly IReadOnlyList<string> SupportedKinds =
-        ["VirtualService", "DestinationRule", "ServiceEntry", "Sidecar", "WorkloadEntry"];
+        ["VirtualService", "DestinationRule", "ServiceEntry", "Sidecar", "WorkloadEntry", "WorkloadGroup"];
 
     // Istio kinds users will feed us from real configs; they deserve a clearer word than "unknown".
     private static readonly IReadOnlyList<string> NotYetKinds =
     [
         "AuthorizationPolicy", "PeerAuthentication", "RequestAuthentication",
-        "Gateway", "EnvoyFilter", "WorkloadGroup", "ProxyConfig", "Telemetry", "WasmPlugin",
+        "Gateway", "EnvoyFilter", "ProxyConfig", "Telemetry", "WasmPlugin",
     ];
 
     public static Result Read(YamlNode root, string file, int index, int lineOffset)
@@ -94,6 +94,7 @@ internal static class DocumentReader
         "DestinationRule" => new DestinationRule(meta, DestinationRuleReader.Read(spec)),
         "ServiceEntry" => new ServiceEntry(meta, ServiceEntryReader.Read(spec)),
         "Sidecar" => new Sidecar(meta, SidecarReader.Read(spec)),
+        "WorkloadGroup" => new WorkloadGroup(meta, WorkloadGroupReader.Read(spec)),
         _ => new WorkloadEntry(meta, ServiceEntryReader.Workload(spec)),
     };
 
