@@ -28,7 +28,24 @@ public sealed record PortTrafficPolicy(
 
 public enum SimpleLoadBalancer { Unspecified, RoundRobin, LeastRequest, Random, Passthrough }
 
-public sealed record LoadBalancerSettings(SimpleLoadBalancer? Simple, ConsistentHashSettings? ConsistentHash);
+public sealed record LoadBalancerSettings(SimpleLoadBalancer? Simple, ConsistentHashSettings? ConsistentHash, LocalityLbSetting? LocalityLbSetting = null);
+
+/// <summary>
+/// Istio's LocalityLoadBalancerSetting. Localities are "region/zone/subzone"; distribute's from and
+/// to may end in a "*" wildcard ("us-east/*"); failover names regions only. Enabled null = on (the
+/// mesh default).
+/// </summary>
+public sealed record LocalityLbSetting(
+    bool? Enabled,
+    IReadOnlyList<LocalityDistribute> Distribute,
+    IReadOnlyList<LocalityFailover> Failover,
+    IReadOnlyList<string> FailoverPriority);
+
+/// <summary>Traffic from proxies in From goes to the To localities by weight (percentages summing to 100).</summary>
+public sealed record LocalityDistribute(string From, IReadOnlyDictionary<string, uint> To);
+
+/// <summary>When the proxy's region From has no healthy endpoint, region To is tried before the others.</summary>
+public sealed record LocalityFailover(string From, string To);
 
 /// <summary>Exactly one hash key is set; MinimumRingSize sizes Envoy's ring.</summary>
 public sealed record ConsistentHashSettings(

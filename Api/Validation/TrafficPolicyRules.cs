@@ -55,6 +55,8 @@ internal static class TrafficPolicyRules
             f.Add(path, null, "only one of simple, consistentHash may be set");
         }
 
+        LocalityLbRules.Check(f, $"{path}.localityLbSetting", lb.LocalityLbSetting);
+
         if (lb.ConsistentHash is not { } hash)
         {
             return;

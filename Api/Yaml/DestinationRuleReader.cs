@@ -47,9 +47,19 @@ internal static class DestinationRuleReader
 
     private static LoadBalancerSettings LoadBalancer(MapReader r)
     {
-        r.Unsupported("localityLbSetting", "warmupDurationSecs", "warmup");
-        return new LoadBalancerSettings(r.Enum("simple", IstioEnums.SimpleLb), r.Object("consistentHash", ConsistentHash));
+        r.Unsupported("warmupDurationSecs", "warmup");
+        return new LoadBalancerSettings(
+            r.Enum("simple", IstioEnums.SimpleLb), r.Object("consistentHash", ConsistentHash), r.Object("localityLbSetting", LocalityLb));
     }
+
+    private static LocalityLbSetting LocalityLb(MapReader r) =>
+        new(r.Bool("enabled"), r.List("distribute", Distribute), r.List("failover", Failover), r.Strings("failoverPriority"));
+
+    private static LocalityDistribute Distribute(MapReader r) =>
+        new(r.String("from") ?? "", r.UIntMap("to"));
+
+    private static LocalityFailover Failover(MapReader r) =>
+        new(r.String("from") ?? "", r.String("to") ?? "");
 
     private static ConsistentHashSettings ConsistentHash(MapReader r)
     {

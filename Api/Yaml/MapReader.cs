@@ -211,7 +211,9 @@ internal sealed class MapReader
     public IReadOnlyDictionary<string, string> StringMap(string name) =>
         Entries(name, (node, path) => YamlNodes.IsNull(node) ? "" : Scalars.Text(_ctx, node, path));
 
-    public IReadOnlyDictionary<string, uint> PortMap(string name) =>
+    public IReadOnlyDictionary<string, uint> PortMap(string name) => UIntMap(name);
+
+    public IReadOnlyDictionary<string, uint> UIntMap(string name) =>
         Entries(name, (node, path) => (uint?)Scalars.Integer(_ctx, node, path, 0, uint.MaxValue))
             .ToDictionary(kv => kv.Key, kv => kv.Value!.Value, StringComparer.Ordinal);
 

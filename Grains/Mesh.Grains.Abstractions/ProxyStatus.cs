@@ -29,7 +29,8 @@ public sealed record ProxyIdentity(
     [property: Id(3)] IReadOnlyDictionary<string, string> Metadata,
     [property: Id(4)] string Protocol,
     [property: Id(5)] DateTimeOffset ConnectedAt,
-    [property: Id(6)] IReadOnlyDictionary<string, string>? Labels = null);
+    [property: Id(6)] IReadOnlyDictionary<string, string>? Labels = null,
+    [property: Id(7)] string? Locality = null);
 
 /// <summary>A proxy's sync state, as `meshctl proxy-status` and /debug/syncz show it.</summary>
 [GenerateSerializer, Immutable]

@@ -15,6 +15,7 @@ public sealed record XdsResource(
 /// Everything one service contributes to xDS, derived once per change by its ServiceGrain.
 /// Removed marks a host that no shard defines any more: subscribers drop its resources.
 /// Namespace and ExportTo decide which proxies may see the host (exportTo, Sidecar egress).
+/// Localities, by ClusterLoadAssignment name, are the assignments served per proxy locality.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ServiceFragments(
@@ -26,7 +27,8 @@ public sealed record ServiceFragments(
     [property: Id(5)] string Namespace = "",
     [property: Id(6)] IReadOnlyList<string>? ExportTo = null,
     [property: Id(7)] IReadOnlyList<IReadOnlyDictionary<string, string>>? Selectors = null,
-    [property: Id(8)] IReadOnlyDictionary<int, IReadOnlyList<XdsResource>>? Variants = null)
+    [property: Id(8)] IReadOnlyDictionary<int, IReadOnlyList<XdsResource>>? Variants = null,
+    [property: Id(9)] IReadOnlyDictionary<string, LocalityPolicy>? Localities = null)
 {
     /// <summary>
     /// The fragments as a proxy with these labels sees them. VirtualService matches with

@@ -43,7 +43,7 @@ public static class AdminEndpoints
             var status = await grains.GetGrain<IProxyGrain>(proxy).GetStatusAsync();
             if (status is null) return Results.Text($"no proxy \"{proxy}\" is known\n", statusCode: 404);
             var snapshot = await hub.CurrentAsync();
-            return Results.Text(ConfigDump.Render(status, snapshot), "application/json");
+            return Results.Text(ConfigDump.Render(status, snapshot, hub.Localities), "application/json");
         }).RequireHost(host);
 
         app.MapGet("/debug/registryz", (IEnumerable<IServiceRegistry> registries) => Results.Json(registries.Select(r => r.Status).Select(s => new

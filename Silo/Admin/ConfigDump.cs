@@ -24,7 +24,8 @@ public static class ConfigDump
 
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithTypeRegistry(Types).WithFormatDefaultValues(false));
 
-    public static string Render(ProxyStatus status, ResourceSnapshot snapshot)
+    /// <param name="localities">The hub's per-locality assignments, so an EDS dump shows the proxy's own copy.</param>
+    public static string Render(ProxyStatus status, ResourceSnapshot snapshot, LocalityAssignments? localities = null)
     {
         var types = new JsonObject();
         foreach (var t in status.Types)
@@ -32,7 +33,7 @@ public static class ConfigDump
             var wanted = snapshot.OfType(t.TypeUrl).Values
                 .Where(r => t.ResourceNames.Contains(r.Name) || (t.Wildcard && XdsTypes.InWildcard(t.TypeUrl, r.Name)));
             var resources = new JsonArray();
-            foreach (var r in wanted) resources.Add(JsonNode.Parse(Formatter.Format(Unpack(r))));
+            foreach (var r in wanted.Select(r => localities?.Serve(snapshot, r, status.Identity.Locality, status.Identity.Labels) ?? r)) resources.Add(JsonNode.Parse(Formatter.Format(Unpack(r))));
             types[XdsTypes.ShortName(t.TypeUrl)] = new JsonObject
             {
                 ["typeUrl"] = t.TypeUrl,

@@ -39,6 +39,9 @@ public sealed partial class PushHub : IPushHubObserver, IAsyncDisposable
 
     public ResourceSnapshot Current { get; private set; } = ResourceSnapshot.Empty;
 
+    /// <summary>Per-proxy-locality load assignments, shared by this silo's streams.</summary>
+    public LocalityAssignments Localities { get; } = new();
+
     /// <summary>Raised after each flush (metrics, tests waiting for a version).</summary>
     public event Action<PushEvent>? Flushed;
 
@@ -154,6 +157,7 @@ public sealed partial class PushHub : IPushHubObserver, IAsyncDisposable
                 _oldestPending = null;
                 _sidecarsChanged = false;
                 Current = next;
+                if (Localities.Count > 0) Localities.Retain(next.Localities.Keys.ToHashSet(StringComparer.Ordinal));
                 // A Sidecar change alters what proxies see without changing any resource.
                 if (changed.Count == 0 && !scopesChanged) return Task.CompletedTask;
                 push = new PushEvent(next, changed, oldest);

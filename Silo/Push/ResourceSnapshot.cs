@@ -23,6 +23,9 @@ public sealed record ResourceSnapshot(
         ByType.TryGetValue(typeUrl, out var r) ? r : ImmutableSortedDictionary<string, XdsResource>.Empty.WithComparers(StringComparer.Ordinal);
 
     public string VersionOf(string typeUrl) => TypeVersions.TryGetValue(typeUrl, out var v) ? v : "";
+
+    /// <summary>ClusterLoadAssignments served per proxy locality, by name (see LocalityAssignments).</summary>
+    public ImmutableDictionary<string, LocalityPolicy> Localities { get; init; } = ImmutableDictionary<string, LocalityPolicy>.Empty;
 }
 
 /// <summary>

@@ -25,7 +25,9 @@ public static class SnapshotBuilder
         var types = byType.ToImmutableDictionary(
             t => t.Key, t => t.Value.ToImmutableSortedDictionary(StringComparer.Ordinal), StringComparer.Ordinal);
         var versions = types.ToImmutableDictionary(t => t.Key, t => ContentVersion.Of(t.Value.Values), StringComparer.Ordinal);
-        return new ResourceSnapshot(types, versions, [.. live], sidecars ?? []);
+        var localities = live.Where(h => h.Localities is not null).SelectMany(h => h.Localities!)
+            .ToImmutableDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        return new ResourceSnapshot(types, versions, [.. live], sidecars ?? []) { Localities = localities };
     }
 
     /// <summary>Names added, changed or removed between two snapshots, per type.</summary>

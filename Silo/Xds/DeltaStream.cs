@@ -49,8 +49,9 @@ public sealed class DeltaStream(XdsStreamContext context)
         foreach (var name in candidates.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             var wanted = watch.Names.Contains(name) || (watch.Wildcard && XdsTypes.InWildcard(typeUrl, name));
-            if (wanted && resources.TryGetValue(name, out var r))
+            if (wanted && resources.TryGetValue(name, out var shared))
             {
+                var r = Served(shared);
                 if (known.TryGetValue(name, out var held) && held == r.Version) continue;
                 response.Resources.Add(new Resource
                 {

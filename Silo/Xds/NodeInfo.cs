@@ -21,7 +21,7 @@ public static class NodeInfo
             foreach (var (key, value) in node.Metadata.Fields)
                 if (value.KindCase == Google.Protobuf.WellKnownTypes.Value.KindOneofCase.StringValue)
                     metadata[key] = value.StringValue;
-        return new ProxyIdentity(node.Id, silo, NamespaceOf(node.Id, metadata), metadata, protocol, now, LabelsOf(node));
+        return new ProxyIdentity(node.Id, silo, NamespaceOf(node.Id, metadata), metadata, protocol, now, LabelsOf(node), LocalityOf(node));
     }
 
     /// <summary>Istio's LABELS node metadata (a struct of strings): what Sidecar workloadSelectors match.</summary>
@@ -33,6 +33,10 @@ public static class NodeInfo
                 if (v.KindCase == Google.Protobuf.WellKnownTypes.Value.KindOneofCase.StringValue) labels[key] = v.StringValue;
         return labels;
     }
+
+    /// <summary>node.locality as "region/zone/subzone"; null without a region (no locality load balancing, as istiod).</summary>
+    private static string? LocalityOf(Node node) =>
+        node.Locality is { Region.Length: > 0 } l ? $"{l.Region}/{l.Zone}/{l.SubZone}" : null;
 
     /// <summary>NAMESPACE metadata, else the namespace in an Istio-style id "sidecar~ip~pod.ns~ns.svc.cluster.local".</summary>
     public static string? NamespaceOf(string nodeId, IReadOnlyDictionary<string, string> metadata)

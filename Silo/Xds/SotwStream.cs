@@ -54,7 +54,7 @@ public sealed class SotwStream(XdsStreamContext context, string? fixedType)
         var version = Snapshot.VersionOf(typeUrl);
         var nonce = NextNonce();
         var response = new DiscoveryResponse { TypeUrl = typeUrl, VersionInfo = version, Nonce = nonce };
-        foreach (var r in resources)
+        foreach (var r in resources.Select(Served))
             response.Resources.Add(new Any { TypeUrl = r.TypeUrl, Value = UnsafeByteOperations.UnsafeWrap(r.Body) });
         try
         {

@@ -117,6 +117,10 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
             if (scoped.Touches(typeUrl)) await HandlePushAsync(typeUrl, scoped);
     }
 
+    /// <summary>A resource as this proxy is served it (its locality's copy of a load assignment).</summary>
+    protected XdsResource Served(XdsResource resource) =>
+        Context.Hub.Localities.Serve(Snapshot, resource, Proxy?.Locality, Proxy?.Labels);
+
     protected string NextNonce() => $"{Context.SiloName}-{Interlocked.Increment(ref _nonce)}";
 
     /// <summary>Bookkeeping after a response went out: state, metrics, proxy grain, convergence timer.</summary>

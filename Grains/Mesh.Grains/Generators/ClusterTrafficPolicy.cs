@@ -25,6 +25,10 @@ internal static class ClusterTrafficPolicy
         ApplyConnectionPool(cluster, policy?.ConnectionPool, port);
         ApplyOutlierDetection(cluster, policy?.OutlierDetection);
         ApplyLoadBalancer(cluster, policy?.LoadBalancer);
+        // As istiod: locality weights count once locality load balancing acts on the cluster (the
+        // per-proxy assignments of LocalityAssignment carry them).
+        if (cluster.Type != Cluster.Types.DiscoveryType.OriginalDst && LocalityPolicies.LocalityWeighted(policy))
+            (cluster.CommonLbConfig ??= new()).LocalityWeightedLbConfig = new();
     }
 
     private static void ApplyConnectionPool(Cluster cluster, ConnectionPoolSettings? pool, ServicePort port)

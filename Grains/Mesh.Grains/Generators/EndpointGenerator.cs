@@ -56,7 +56,7 @@ public static class EndpointGenerator
     /// The endpoints of a plan with their ports, sorted by locality, address, port so hashes are stable,
     /// one per address and port across the whole assignment.
     /// </summary>
-    private static List<(MeshEndpoint Endpoint, uint Port)> Select(ServiceView view, ClusterPlan plan)
+    internal static List<(MeshEndpoint Endpoint, uint Port)> Select(ServiceView view, ClusterPlan plan)
     {
         var candidates = view.Endpoints;
         if (candidates.Count == 0 && plan.Type is Cluster.Types.DiscoveryType.StrictDns or Cluster.Types.DiscoveryType.LogicalDns)

@@ -21,7 +21,8 @@ public static class ServiceFragmentBuilder
     public sealed record Output(
         IReadOnlyList<XdsResource> Resources,
         IReadOnlyList<IReadOnlyDictionary<string, string>> Selectors,
-        IReadOnlyDictionary<int, IReadOnlyList<XdsResource>> Variants)
+        IReadOnlyDictionary<int, IReadOnlyList<XdsResource>> Variants,
+        IReadOnlyDictionary<string, LocalityPolicy>? Localities = null)
     {
         public IEnumerable<XdsResource> All => Resources.Concat(Variants.OrderBy(v => v.Key).SelectMany(v => v.Value));
     }
@@ -43,7 +44,15 @@ public static class ServiceFragmentBuilder
         var view = new ServiceView(service, endpoints, rule, virtualServices);
         var resources = new List<XdsResource>();
         foreach (var cluster in ClusterGenerator.Build(view)) resources.Add(Pack(ResourceTypes.Cluster, cluster.Name, cluster));
-        foreach (var cla in EndpointGenerator.Build(view)) resources.Add(Pack(ResourceTypes.ClusterLoadAssignment, cla.ClusterName, cla));
+        var localities = LocalityPolicies.Build(view);
+        foreach (var cla in EndpointGenerator.Build(view))
+        {
+            var packed = Pack(ResourceTypes.ClusterLoadAssignment, cla.ClusterName, cla);
+            // The policy is part of what a proxy is served: a policy-only change must be a change.
+            if (localities.TryGetValue(cla.ClusterName, out var policy))
+                packed = packed with { Version = ContentVersion.Of(System.Text.Encoding.UTF8.GetBytes(packed.Version + "|" + policy.Fingerprint())) };
+            resources.Add(packed);
+        }
         // The shared routes carry no proxy's labels: matches gated by sourceLabels are in the variants only.
         resources.AddRange(Routes(view, NoLabels));
         foreach (var port in service.Ports.Where(IsHttp))
@@ -77,7 +86,7 @@ public static class ServiceFragmentBuilder
                         consistent &= labels.TryAdd(k, v) || labels[k] == v;
             if (consistent) variants[mask] = Routes(view, labels);
         }
-        return new Output(resources, selectors, variants);
+        return new Output(resources, selectors, variants, localities.Count > 0 ? localities : null);
     }
 
     private static List<XdsResource> Routes(ServiceView view, IReadOnlyDictionary<string, string> labels)

@@ -69,7 +69,7 @@ public sealed partial class ServiceGrain(TimeProvider time, ILogger<ServiceGrain
         if (_fragments is { } current && current.Version == version && current.Removed == (service is null)) return;
 
         _fragments = new ServiceFragments(Host, version, resources, Removed: service is null, time.GetUtcNow(),
-            service?.Namespace ?? "", service?.ExportTo ?? [], output.Selectors, output.Variants);
+            service?.Namespace ?? "", service?.ExportTo ?? [], output.Selectors, output.Variants, output.Localities);
         LogDerived(logger, Host, version, resources.Count, _hubs.Count);
         foreach (var hub in _hubs.Live()) hub.OnServiceChanged(_fragments).Ignore();
 

@@ -50,6 +50,8 @@ public static class ClusterTranslator
             Ring = Ring(cluster.RingHashLbConfig),
             Limits = Limits(cluster.CircuitBreakers),
             Outlier = Outlier(cluster.OutlierDetection),
+            HealthyPanicThreshold = PanicThreshold(cluster.CommonLbConfig, where),
+            LocalityWeighted = cluster.CommonLbConfig?.LocalityWeightedLbConfig is not null,
         };
     }
 
@@ -74,6 +76,14 @@ public static class ClusterTranslator
             o.Interval is { } i ? i.ToTimeSpan() : TimeSpan.FromSeconds(10),
             o.BaseEjectionTime is { } b ? b.ToTimeSpan() : TimeSpan.FromSeconds(30),
             Math.Min(o.MaxEjectionPercent ?? 10, 100));
+    }
+
+    private static double PanicThreshold(Cluster.Types.CommonLbConfig? config, string where)
+    {
+        if (config?.HealthyPanicThreshold is not { } percent) return 50; // Envoy's default
+        if (percent.Value is < 0 or > 100 || double.IsNaN(percent.Value))
+            throw new TranslationException($"{where}: common_lb_config.healthy_panic_threshold: {percent.Value} is not a percentage in [0, 100]");
+        return percent.Value;
     }
 
     private static RingSizes Ring(Cluster.Types.RingHashLbConfig? config)
@@ -124,6 +134,7 @@ public static class ClusterTranslator
                 result.Add(new EndpointSnapshot(socket.Address, (int)socket.PortValue, (EndpointHealth)(int)lb.HealthStatus, weight, group.Priority, locality)
                 {
                     Workload = Workload(lb.Metadata),
+                    LocalityWeight = group.LoadBalancingWeight ?? 0,
                 });
             }
         }

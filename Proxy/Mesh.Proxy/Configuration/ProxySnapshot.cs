@@ -85,6 +85,15 @@ public sealed record ClusterSnapshot(
 
     /// <summary>outlier_detection; null when the cluster has none (no endpoint is ever ejected).</summary>
     public OutlierPolicy? Outlier { get; init; }
+
+    /// <summary>
+    /// common_lb_config.healthy_panic_threshold in percent (Envoy's 50 when absent; Istio sends 0 with
+    /// outlier detection): below it, a level's load goes to all its hosts; at 0, to none (503 UH).
+    /// </summary>
+    public double HealthyPanicThreshold { get; init; } = 50;
+
+    /// <summary>common_lb_config.locality_weighted_lb_config: pick a locality by weight × health first.</summary>
+    public bool LocalityWeighted { get; init; }
 }
 
 /// <summary>Envoy's circuit breaker thresholds: per cluster, per proxy.</summary>
@@ -113,6 +122,9 @@ public sealed record EndpointSnapshot(string Address, int Port, EndpointHealth H
 {
     /// <summary>Istio's endpoint metadata: who serves at this address, for the destination labels of metrics.</summary>
     public WorkloadMetadata? Workload { get; init; }
+
+    /// <summary>The load_balancing_weight of the endpoint's locality (0 = none: no share under locality-weighted balancing).</summary>
+    public uint LocalityWeight { get; init; }
 
     /// <summary>Envoy routes to HEALTHY and UNKNOWN hosts (UNKNOWN: no health checking configured).</summary>
     public bool IsRoutable => Health is EndpointHealth.Healthy or EndpointHealth.Unknown;

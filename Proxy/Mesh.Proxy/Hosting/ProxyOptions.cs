@@ -63,7 +63,8 @@ public sealed record ProxyOptions(
             Namespace: ns,
             ServiceAccount: Get("service-account", "default"),
             Labels: Labels(Get("labels", "")),
-            IdOverride: Get("proxy-id", "") is { Length: > 0 } id ? id : null);
+            IdOverride: Get("proxy-id", "") is { Length: > 0 } id ? id : null,
+            Locality: Locality(Get("locality", "")));
         var options = new ProxyOptions(
             addresses,
             useDelta,
@@ -85,6 +86,15 @@ public sealed record ProxyOptions(
             });
         if (flags.Count > 0) throw new ArgumentException($"unknown flag '--{flags.Keys.First()}'");
         return options;
+    }
+
+    /// <summary>"region/zone/subzone" (Istio's istio-locality label syntax, any suffix may be missing).</summary>
+    public static string Locality(string text)
+    {
+        var parts = text.Split('/');
+        if (text.Length > 0 && (parts.Length > 3 || parts.Any(p => p.Length == 0 || p.Contains('*'))))
+            throw new ArgumentException($"--locality: invalid value \"{text}\": expected region[/zone[/subzone]]");
+        return text;
     }
 
     /// <summary>"app=x,version=v1" as a dictionary, Istio's label syntax on the command line.</summary>

@@ -4,9 +4,11 @@ using Mesh.Proxy.Configuration;
 namespace Mesh.Proxy.LoadBalancing;
 
 /// <summary>
-/// One cluster's load balancer. The routable endpoints, their in-flight counters and the hash ring
-/// are derived once per endpoint set (an EDS update hands over a new array; a CDS-only push keeps the
-/// old one), not per request. Counters of endpoints that stay are carried over to the new set.
+/// One cluster's load balancer, Envoy's order of choices: a priority level by the levels' health
+/// (overprovisioning, panic threshold), within it a locality by weight × health when the cluster is
+/// locality-weighted, then an endpoint by the lb_policy. Priority levels, localities, in-flight
+/// counters and hash rings are derived once per endpoint set (an EDS update hands over a new array;
+/// a CDS-only push keeps the old one), not per request; counters of endpoints that stay carry over.
 /// </summary>
 internal sealed class ClusterBalancer(TimeProvider time)
 {
@@ -19,18 +21,30 @@ internal sealed class ClusterBalancer(TimeProvider time)
 
     public EndpointSnapshot? Pick(ClusterSnapshot cluster, ImmutableArray<EndpointSnapshot> endpoints, ulong? hash, EndpointSnapshot? avoid)
     {
-        var state = State(endpoints, cluster.Ring);
-        var (hosts, counters) = (state.Hosts, state.Counters);
+        var state = State(endpoints, cluster.Ring, cluster.HealthyPanicThreshold);
+        if (state.Levels.Length == 0) return null;
+        var ejecting = Outliers.AnyEjected;
+        var load = ejecting ? CurrentLoad(state) : state.StaticLoad;
+        var ringed = cluster.LoadBalancing is LoadBalancerKind.RingHash or LoadBalancerKind.Maglev;
+        // A hash key also picks the level, as Envoy's, so a key stays on one level while health holds.
+        var draw = ringed && hash is { } h ? (int)(h % 100) : load.Loads.Length == 1 ? 0 : Random.Shared.Next(100);
+        var priority = load.Choose(draw);
+        if (priority < 0) return null;
+        var level = state.Levels[priority];
+        var (hosts, counters) = load.Panic[priority] ? (level.Hosts, level.Counters)
+            // Envoy's ring hash and Maglev balance over the level's hosts, ignoring locality weights.
+            : cluster.LocalityWeighted && !ringed ? Locality(level, ejecting)
+            : ejecting ? Healthy(level.Routable, level.RoutableCounters)
+            : (level.Routable, level.RoutableCounters);
         if (hosts.Length == 0) return null;
-        var filtered = Outliers.AnyEjected && Available(state, out hosts, out counters);
         if (hosts.Length == 1) return hosts[0];
         var skip = avoid is null ? -1 : Array.IndexOf(hosts, avoid);
         switch (cluster.LoadBalancing)
         {
             case LoadBalancerKind.RingHash or LoadBalancerKind.Maglev when hash is { } key:
-                var found = state.Ring.Value.Find(key, avoid);
-                // The ring spans all endpoints; a key landing on an ejected one goes to a random available one.
-                return !filtered || Array.IndexOf(hosts, found) >= 0 ? found : hosts[Draw(hosts.Length, skip)];
+                var found = (load.Panic[priority] ? level.PanicRing : level.Ring).Value.Find(key, avoid);
+                // The ring spans the level's routable hosts; a key landing on an unavailable one goes to a random available one.
+                return found is not null && Array.IndexOf(hosts, found) >= 0 ? found : hosts[Draw(hosts.Length, skip)];
             case LoadBalancerKind.Random or LoadBalancerKind.RingHash or LoadBalancerKind.Maglev:
                 return hosts[Draw(hosts.Length, skip)];
             case LoadBalancerKind.LeastRequest:
@@ -44,27 +58,66 @@ internal sealed class ClusterBalancer(TimeProvider time)
         }
     }
 
-    /// <summary>The endpoints not ejected; false (all of them) when none is ejected or all are (Envoy's panic mode).</summary>
-    private bool Available(BalancerState state, out EndpointSnapshot[] hosts, out InFlightCounter[] counters)
+    private bool IsHealthy(EndpointSnapshot host, bool ejecting) => host.IsRoutable && !(ejecting && Outliers.IsEjected(host));
+
+    /// <summary>The level split with outlier ejections counted as unhealthy (only while some endpoint is ejected).</summary>
+    private PriorityLoad CurrentLoad(BalancerState state)
     {
-        var keep = new List<int>(state.Hosts.Length);
-        for (var i = 0; i < state.Hosts.Length; i++)
+        Span<int> healthy = stackalloc int[state.Levels.Length];
+        Span<int> total = stackalloc int[state.Levels.Length];
+        for (var p = 0; p < state.Levels.Length; p++)
         {
-            if (!Outliers.IsEjected(state.Hosts[i])) keep.Add(i);
+            var hosts = state.Levels[p].Hosts;
+            total[p] = hosts.Length;
+            foreach (var host in hosts)
+                if (IsHealthy(host, ejecting: true)) healthy[p]++;
         }
-        if (keep.Count == 0 || keep.Count == state.Hosts.Length)
+        return PriorityLoad.Compute(healthy, total, state.PanicThreshold);
+    }
+
+    private (EndpointSnapshot[], InFlightCounter[]) Healthy(EndpointSnapshot[] routable, InFlightCounter[] counters)
+    {
+        var keep = new List<int>(routable.Length);
+        for (var i = 0; i < routable.Length; i++)
+            if (!Outliers.IsEjected(routable[i])) keep.Add(i);
+        if (keep.Count == routable.Length) return (routable, counters);
+        return ([.. keep.Select(i => routable[i])], [.. keep.Select(i => counters[i])]);
+    }
+
+    /// <summary>
+    /// Locality-weighted choice (locality_weighted_lb_config): a locality drawn by load_balancing_weight
+    /// × its health, then its healthy hosts. Drawn at random per request rather than by Envoy's EDF
+    /// schedule: the same shares, without its strict interleaving.
+    /// </summary>
+    private (EndpointSnapshot[], InFlightCounter[]) Locality(PriorityLevel level, bool ejecting)
+    {
+        var localities = level.Localities;
+        Span<double> weights = stackalloc double[localities.Length];
+        double sum = 0;
+        for (var l = 0; l < localities.Length; l++)
         {
-            (hosts, counters) = (state.Hosts, state.Counters);
-            return false;
+            var healthy = 0;
+            foreach (var m in localities[l].Members)
+                if (IsHealthy(level.Hosts[m], ejecting)) healthy++;
+            weights[l] = PriorityLoad.EffectiveLocalityWeight(localities[l].Weight, healthy, localities[l].Members.Length);
+            sum += weights[l];
         }
-        hosts = [.. keep.Select(i => state.Hosts[i])];
-        counters = [.. keep.Select(i => state.Counters[i])];
-        return true;
+        if (sum <= 0) return ([], []);
+        var draw = Random.Shared.NextDouble() * sum;
+        var chosen = localities.Length - 1;
+        for (var l = 0; l < localities.Length; l++)
+        {
+            if (weights[l] <= 0) continue;
+            chosen = l;
+            if ((draw -= weights[l]) < 0) break;
+        }
+        var members = localities[chosen].Members.Where(m => IsHealthy(level.Hosts[m], ejecting)).ToArray();
+        return ([.. members.Select(m => level.Hosts[m])], [.. members.Select(m => level.Counters[m])]);
     }
 
     /// <summary>Feeds outlier detection with an attempt's outcome.</summary>
     public void Report(ClusterSnapshot cluster, EndpointSnapshot endpoint, int status) =>
-        Outliers.Report(cluster.Outlier, endpoint, status, Math.Max(_state.Hosts.Length, 1));
+        Outliers.Report(cluster.Outlier, endpoint, status, Math.Max(_state.All.Length, 1));
 
     public InFlightLease Begin(EndpointSnapshot endpoint)
     {
@@ -106,65 +159,14 @@ internal sealed class ClusterBalancer(TimeProvider time)
         return index;
     }
 
-    private BalancerState State(ImmutableArray<EndpointSnapshot> endpoints, RingSizes ring)
+    private BalancerState State(ImmutableArray<EndpointSnapshot> endpoints, RingSizes ring, double panicThreshold)
     {
         var state = _state;
-        // ImmutableArray equality is reference equality of the backing array: the same EDS set.
-        if (state.Source == endpoints && state.RingSizes == ring) return state;
+        if (state.Matches(endpoints, ring, panicThreshold)) return state;
         lock (_gate)
         {
-            if (_state.Source == endpoints && _state.RingSizes == ring) return _state;
-            return _state = BalancerState.Build(endpoints, ring, _state);
+            if (_state.Matches(endpoints, ring, panicThreshold)) return _state;
+            return _state = BalancerState.Build(endpoints, ring, panicThreshold, _state);
         }
-    }
-}
-
-internal sealed class BalancerState
-{
-    public static readonly BalancerState Empty = new([], [], [], new Dictionary<(string, int), InFlightCounter>(), RingSizes.Default);
-
-    private BalancerState(ImmutableArray<EndpointSnapshot> source, EndpointSnapshot[] hosts, InFlightCounter[] counters,
-        Dictionary<(string, int), InFlightCounter> byAddress, RingSizes ringSizes)
-    {
-        Source = source;
-        Hosts = hosts;
-        Counters = counters;
-        ByAddress = byAddress;
-        RingSizes = ringSizes;
-        // Built on first use: only RING_HASH/MAGLEV clusters pay for a ring.
-        Ring = new Lazy<HashRing>(() => HashRing.Build(hosts, ringSizes));
-    }
-
-    public ImmutableArray<EndpointSnapshot> Source { get; }
-    public EndpointSnapshot[] Hosts { get; }
-    public InFlightCounter[] Counters { get; }
-    public Dictionary<(string, int), InFlightCounter> ByAddress { get; }
-    public RingSizes RingSizes { get; }
-    public Lazy<HashRing> Ring { get; }
-
-    public static BalancerState Build(ImmutableArray<EndpointSnapshot> source, RingSizes ring, BalancerState previous)
-    {
-        var hosts = Routable(source);
-        var counters = new InFlightCounter[hosts.Length];
-        var byAddress = new Dictionary<(string, int), InFlightCounter>();
-        for (var i = 0; i < hosts.Length; i++)
-        {
-            var key = (hosts[i].Address, hosts[i].Port);
-            counters[i] = byAddress.TryGetValue(key, out var same) ? same
-                : previous.ByAddress.TryGetValue(key, out var kept) ? kept : new InFlightCounter();
-            byAddress[key] = counters[i];
-        }
-        return new BalancerState(source, hosts, counters, byAddress, ring);
-    }
-
-    private static EndpointSnapshot[] Routable(ImmutableArray<EndpointSnapshot> endpoints)
-    {
-        if (endpoints.IsDefaultOrEmpty) return [];
-        var best = uint.MaxValue;
-        foreach (var e in endpoints)
-        {
-            if (e.IsRoutable && e.Priority < best) best = e.Priority;
-        }
-        return [.. endpoints.Where(e => e.IsRoutable && e.Priority == best)];
     }
 }

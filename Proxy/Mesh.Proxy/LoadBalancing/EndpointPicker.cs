@@ -5,8 +5,8 @@ using Mesh.Proxy.Configuration;
 namespace Mesh.Proxy.LoadBalancing;
 
 /// <summary>
-/// Chooses an endpoint of a cluster by its lb_policy: only HEALTHY/UNKNOWN endpoints, from the
-/// lowest priority that has any (Envoy's priority failover without overprovisioning). State that
+/// Chooses an endpoint of a cluster as Envoy does: a priority level by health (overprovisioning,
+/// panic threshold), a locality when the cluster is locality-weighted, then one by lb_policy. State that
 /// must outlive config swaps (the round robin position, in-flight counts) is kept per cluster name,
 /// so a push neither resets the rotation nor forgets requests still running.
 /// </summary>

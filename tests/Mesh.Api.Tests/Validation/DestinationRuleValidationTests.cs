@@ -65,6 +65,49 @@ public class DestinationRuleValidationTests
     public void Validate_SimpleAndConsistentHash_Reported() =>
         ValidationAssert.Single(Dr, Policy("loadBalancer:\n  simple: RANDOM\n  consistentHash: {useSourceIp: true}"), "spec.trafficPolicy.loadBalancer", null, "only one of simple, consistentHash");
 
+    private static string Locality(string setting) => Policy("loadBalancer:\n  localityLbSetting:\n" + string.Concat(setting.Split('\n').Select(l => "    " + l + "\n")).TrimEnd('\n'));
+
+    private const string LocalityPath = "spec.trafficPolicy.loadBalancer.localityLbSetting";
+
+    [Fact]
+    public void Validate_LocalityDistributeAndFailover_Accepted() =>
+        Assert.Empty(ConfigYaml.Parse(Dr, Locality("distribute:\n- from: us-east/*\n  to: {us-east/a/*: 80, us-west/*: 20}")).Errors);
+
+    [Fact]
+    public void Validate_LocalityDistributeWeightsNot100_Reported() =>
+        ValidationAssert.Single(Dr, Locality("distribute:\n- from: us-east/a\n  to: {us-east/a: 70, us-west: 20}"), $"{LocalityPath}.distribute[0].to", "90", "total locality weight 90 != 100");
+
+    [Fact]
+    public void Validate_LocalityDistributeWeightZero_Reported() =>
+        Assert.Contains(ConfigYaml.Parse(Dr, Locality("distribute:\n- from: us-east/a\n  to: {us-east/a: 100, us-west: 0}")).Errors,
+            e => e.Message == "locality weight must be in range [1, 100]");
+
+    [Theory]
+    [InlineData("us-east/*/a")]
+    [InlineData("*/*")]
+    public void Validate_LocalityWildcardNotLast_Reported(string from) =>
+        ValidationAssert.Single(Dr, Locality($"distribute:\n- from: \"{from}\"\n  to: {{us-east: 100}}"), $"{LocalityPath}.distribute", from, "wildcard '*' number can not exceed 1 and must be in the end");
+
+    [Fact]
+    public void Validate_LocalityDistributeFromOverlapping_Reported() =>
+        ValidationAssert.Single(Dr, Locality("distribute:\n- from: us-east/*\n  to: {us-east: 100}\n- from: us-east/a\n  to: {us-east: 100}"), $"{LocalityPath}.distribute", "us-east/a", "overlap with previous specified ones");
+
+    [Fact]
+    public void Validate_LocalityFailoverSameRegion_Reported() =>
+        ValidationAssert.Single(Dr, Locality("failover:\n- {from: us-east, to: us-east}"), $"{LocalityPath}.failover[0]", "us-east", "must specify different regions");
+
+    [Fact]
+    public void Validate_LocalityFailoverZone_Reported() =>
+        ValidationAssert.Single(Dr, Locality("failover:\n- {from: us-east/a, to: us-west}"), $"{LocalityPath}.failover[0]", "us-east/a -> us-west", "only specify region");
+
+    [Fact]
+    public void Validate_LocalityDistributeWithFailover_Reported() =>
+        ValidationAssert.Single(Dr, Locality("distribute:\n- from: us-east\n  to: {us-west: 100}\nfailover:\n- {from: us-east, to: us-west}"), LocalityPath, null, "can not simultaneously specify 'distribute' and 'failover'");
+
+    [Fact]
+    public void Validate_LocalityFailoverWithTopologyPriority_Reported() =>
+        ValidationAssert.Single(Dr, Locality("failover:\n- {from: us-east, to: us-west}\nfailoverPriority: [topology.kubernetes.io/region]"), $"{LocalityPath}.failoverPriority", "topology.kubernetes.io/region", "can not simultaneously set 'failover' and topology label");
+
     [Fact]
     public void Validate_CookieWithoutName_Reported()
     {

@@ -56,6 +56,48 @@ public class OtherKindReaderTests
     }
 
     [Fact]
+    public void Parse_LocalityLbSetting_ReadsEveryField()
+    {
+        var dr = ConfigYaml.Valid<DestinationRule>("DestinationRule", """
+            host: reviews
+            trafficPolicy:
+              loadBalancer:
+                simple: ROUND_ROBIN
+                localityLbSetting:
+                  enabled: true
+                  failover:
+                  - {from: us-east, to: us-west}
+                  failoverPriority: [topology.istio.io/network, version]
+              outlierDetection: {consecutive5xxErrors: 1}
+            subsets:
+            - name: v1
+              trafficPolicy:
+                loadBalancer:
+                  localityLbSetting:
+                    enabled: false
+                    distribute:
+                    - from: us-east/a/*
+                      to: {"us-east/a/*": 80, "us-west/*": 20}
+            """);
+
+        var top = dr.Spec.TrafficPolicy!.LoadBalancer!.LocalityLbSetting!;
+        Assert.True(top.Enabled);
+        Assert.Equal(new LocalityFailover("us-east", "us-west"), Assert.Single(top.Failover));
+        Assert.Equal(["topology.istio.io/network", "version"], top.FailoverPriority);
+        Assert.Empty(top.Distribute);
+        var subset = dr.Spec.Subsets[0].TrafficPolicy!.LoadBalancer!.LocalityLbSetting!;
+        Assert.False(subset.Enabled);
+        var distribute = Assert.Single(subset.Distribute);
+        Assert.Equal("us-east/a/*", distribute.From);
+        Assert.Equal(new Dictionary<string, uint> { ["us-east/a/*"] = 80, ["us-west/*"] = 20 }, distribute.To);
+    }
+
+    [Fact]
+    public void Parse_LocalityLbSettingUnknownField_Reported() =>
+        Assert.Contains(ConfigYaml.Parse("DestinationRule", "host: r\ntrafficPolicy:\n  loadBalancer:\n    localityLbSetting: {failoverPriorities: [a]}").Errors,
+            e => e.FieldPath?.Contains("failoverPriorities", StringComparison.Ordinal) == true);
+
+    [Fact]
     public void Parse_FullServiceEntry_ReadsEveryField()
     {
         var se = ConfigYaml.Valid<ServiceEntry>("ServiceEntry", """

@@ -54,6 +54,59 @@ public sealed class ClusterTranslatorTests
         Assert.Equal(new RingSizes(expectedMinimum, expectedMaximum), ClusterTranslator.Translate(cluster).Ring);
     }
 
+    [Theory]
+    [InlineData(null, 50.0)]
+    [InlineData(0.0, 0.0)]
+    [InlineData(25.5, 25.5)]
+    public void Translate_HealthyPanicThreshold_AbsentIsEnvoysFifty(double? threshold, double expected)
+    {
+        var cluster = new Cluster { Name = "c", Type = Cluster.Types.DiscoveryType.Eds };
+        if (threshold is { } t) cluster.CommonLbConfig = new Cluster.Types.CommonLbConfig { HealthyPanicThreshold = new Envoy.Type.V3.Percent { Value = t } };
+
+        Assert.Equal(expected, ClusterTranslator.Translate(cluster).HealthyPanicThreshold);
+    }
+
+    [Fact]
+    public void Translate_HealthyPanicThresholdOver100_Throws()
+    {
+        var cluster = new Cluster
+        {
+            Name = "c",
+            Type = Cluster.Types.DiscoveryType.Eds,
+            CommonLbConfig = new Cluster.Types.CommonLbConfig { HealthyPanicThreshold = new Envoy.Type.V3.Percent { Value = 101 } },
+        };
+
+        Assert.Contains("healthy_panic_threshold", Assert.Throws<TranslationException>(() => ClusterTranslator.Translate(cluster)).Message);
+    }
+
+    [Fact]
+    public void Translate_LocalityWeightedLbConfig_MarksCluster()
+    {
+        var plain = new Cluster { Name = "c", Type = Cluster.Types.DiscoveryType.Eds };
+        var weighted = plain.Clone();
+        weighted.CommonLbConfig = new Cluster.Types.CommonLbConfig { LocalityWeightedLbConfig = new() };
+
+        Assert.False(ClusterTranslator.Translate(plain).LocalityWeighted);
+        Assert.True(ClusterTranslator.Translate(weighted).LocalityWeighted);
+    }
+
+    [Fact]
+    public void Translate_LoadAssignment_CarriesPriorityAndLocalityWeight()
+    {
+        var assignment = new ClusterLoadAssignment { ClusterName = "c" };
+        assignment.Endpoints.Add(new LocalityLbEndpoints
+        {
+            Locality = new Locality { Region = "us-west", Zone = "b" },
+            Priority = 2,
+            LoadBalancingWeight = 30,
+            LbEndpoints = { new LbEndpoint { Endpoint = new Endpoint { Address = new Address { SocketAddress = new SocketAddress { Address = "10.0.0.1", PortValue = 80 } } } } },
+        });
+
+        var endpoint = Assert.Single(ClusterTranslator.Translate(assignment).Endpoints);
+
+        Assert.Equal((2u, 30u, "us-west/b/"), (endpoint.Priority, endpoint.LocalityWeight, endpoint.Locality));
+    }
+
     [Fact]
     public void Translate_CircuitBreakers_DefaultPriorityThresholds()
     {

@@ -26,6 +26,25 @@ public sealed class ProxyOptionsTests
         Assert.Equal("v2", node.Metadata.Fields["LABELS"].StructValue.Fields["version"].StringValue);
     }
 
+    [Theory]
+    [InlineData("us-east/a/rack1", "us-east", "a", "rack1")]
+    [InlineData("us-east", "us-east", "", "")]
+    public void Parse_Locality_SentAsNodeLocality(string locality, string region, string zone, string subzone)
+    {
+        var node = ProxyOptions.Parse(["--locality", locality], _ => null).Identity.ToNode();
+
+        Assert.Equal((region, zone, subzone), (node.Locality.Region, node.Locality.Zone, node.Locality.SubZone));
+    }
+
+    [Fact]
+    public void Parse_NoLocality_NodeWithoutLocality()
+    {
+        var fromEnv = ProxyOptions.Parse([], name => name == "MESH_LOCALITY" ? "eu/b" : null).Identity.ToNode();
+
+        Assert.Null(ProxyOptions.Parse([], _ => null).Identity.ToNode().Locality);
+        Assert.Equal("eu", fromEnv.Locality.Region);
+    }
+
     [Fact]
     public void Parse_EnvironmentVariables_UsedWhenNoFlag()
     {
@@ -43,6 +62,8 @@ public sealed class ProxyOptionsTests
     [InlineData("--bogus", "x", "unknown flag '--bogus'")]
     [InlineData("--labels", "novalue", "--labels: invalid label \"novalue\": expected key=value")]
     [InlineData("--xds-protocol", "grpc", "--xds-protocol: invalid value \"grpc\": expected delta or sotw")]
+    [InlineData("--locality", "us-east/*", "--locality: invalid value \"us-east/*\": expected region[/zone[/subzone]]")]
+    [InlineData("--locality", "a/b/c/d", "--locality: invalid value \"a/b/c/d\": expected region[/zone[/subzone]]")]
     [InlineData("--admin-port", "70000", "--admin-port: invalid value \"70000\": expected a port number")]
     public void Parse_BadFlag_ThrowsWithReason(string flag, string value, string expected)
     {

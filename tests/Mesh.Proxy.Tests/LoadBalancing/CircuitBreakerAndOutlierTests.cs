@@ -171,6 +171,23 @@ public sealed class CircuitBreakerAndOutlierTests
         Assert.Equal(2, Picks(picker, cluster, [a, b], hashed: false).Distinct().Count());
     }
 
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Pick_AllEjectedPanicThresholdZero_ReturnsNull(LoadBalancerKind kind)
+    {
+        var picker = new EndpointPicker(new FakeTimeProvider());
+        var cluster = C(kind, outlier: FiveXx) with { HealthyPanicThreshold = 0 };
+        var (a, b) = (E(1), E(2));
+        Pick(picker, cluster, [a, b]);
+        foreach (var e in new[] { a, b })
+        {
+            picker.Report(cluster, e, 500);
+            picker.Report(cluster, e, 500);
+        }
+
+        Assert.All(Picks(picker, cluster, [a, b]), Assert.Null);
+    }
+
     [Fact]
     public void Report_NoOutlierDetection_NeverEjects()
     {

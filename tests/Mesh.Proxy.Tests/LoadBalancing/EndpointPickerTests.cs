@@ -9,8 +9,8 @@ public sealed class EndpointPickerTests
     private static EndpointSnapshot E(int port, EndpointHealth health = EndpointHealth.Healthy, uint priority = 0) =>
         new("127.0.0.1", port, health, 1, priority, "//");
 
-    private static ClusterSnapshot C(LoadBalancerKind kind = LoadBalancerKind.RoundRobin) =>
-        new("c", "c", kind, UpstreamProtocol.Http11, TimeSpan.FromSeconds(5), []);
+    private static ClusterSnapshot C(LoadBalancerKind kind = LoadBalancerKind.RoundRobin, double panicThreshold = 50) =>
+        new("c", "c", kind, UpstreamProtocol.Http11, TimeSpan.FromSeconds(5), []) { HealthyPanicThreshold = panicThreshold };
 
     public static TheoryData<LoadBalancerKind> Kinds => new() { LoadBalancerKind.RoundRobin, LoadBalancerKind.LeastRequest, LoadBalancerKind.Random, LoadBalancerKind.RingHash, LoadBalancerKind.Maglev };
 
@@ -38,18 +38,36 @@ public sealed class EndpointPickerTests
 
     [Theory]
     [MemberData(nameof(Kinds))]
-    public void Pick_UnhealthyAndDraining_NeverChosen(LoadBalancerKind kind)
+    public void Pick_UnhealthyAndDrainingWithoutPanic_NeverChosen(LoadBalancerKind kind)
     {
         var picker = new EndpointPicker();
         ImmutableArray<EndpointSnapshot> endpoints = [E(1, EndpointHealth.Unhealthy), E(2, EndpointHealth.Unknown), E(3, EndpointHealth.Draining)];
 
-        Assert.All(Enumerable.Range(0, 20), i => Assert.Equal(2, picker.Pick(C(kind), endpoints, hash: (ulong)i * 7919)!.Port));
+        // Istio's healthy_panic_threshold 0; at Envoy's 50% one healthy host of three is panic (next test).
+        Assert.All(Enumerable.Range(0, 20), i => Assert.Equal(2, picker.Pick(C(kind, panicThreshold: 0), endpoints, hash: (ulong)i * 7919)!.Port));
     }
 
     [Theory]
     [MemberData(nameof(Kinds))]
-    public void Pick_NoRoutableEndpoint_ReturnsNull(LoadBalancerKind kind) =>
-        Assert.Null(new EndpointPicker().Pick(C(kind), [E(1, EndpointHealth.Unhealthy)], hash: 1));
+    public void Pick_HealthyShareBelowPanicThreshold_RoutesToAllHostsOfTheLevel(LoadBalancerKind kind)
+    {
+        var picker = new EndpointPicker();
+        ImmutableArray<EndpointSnapshot> endpoints = [E(1, EndpointHealth.Unhealthy), E(2, EndpointHealth.Unknown), E(3, EndpointHealth.Draining)];
+
+        var ports = Enumerable.Range(0, 300).Select(i => picker.Pick(C(kind), endpoints, hash: (ulong)i * 0x9E3779B97F4A7C15UL)!.Port).ToHashSet();
+
+        Assert.Equal([1, 2, 3], ports.Order());
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Pick_NoRoutableEndpointPanicThresholdZero_ReturnsNull(LoadBalancerKind kind) =>
+        Assert.Null(new EndpointPicker().Pick(C(kind, panicThreshold: 0), [E(1, EndpointHealth.Unhealthy)], hash: 1));
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Pick_NoRoutableEndpointDefaultThreshold_PanicsToPriorityZero(LoadBalancerKind kind) =>
+        Assert.Equal(1, new EndpointPicker().Pick(C(kind), [E(1, EndpointHealth.Unhealthy), E(2, EndpointHealth.Unhealthy, 1)], hash: 1)!.Port);
 
     [Theory]
     [MemberData(nameof(Kinds))]

@@ -1,8 +1,5 @@
-using System.Threading.Channels;
 using Envoy.Config.Core.V3;
 using Envoy.Service.Discovery.V3;
-using Grpc.Core;
-using Grpc.Net.Client;
 using Mesh.Grains.Generators;
 using Mesh.Testing;
 
@@ -21,50 +18,6 @@ public sealed class DeltaAdsTests : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await _silo.DisposeAsync();
-
-    private sealed class DeltaStreamClient : IAsyncDisposable
-    {
-        private readonly GrpcChannel _channel;
-        private readonly AsyncDuplexStreamingCall<DeltaDiscoveryRequest, DeltaDiscoveryResponse> _call;
-        private readonly Channel<DeltaDiscoveryResponse> _responses = Channel.CreateUnbounded<DeltaDiscoveryResponse>();
-        private readonly Task _reader;
-
-        public DeltaStreamClient(int port)
-        {
-            _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
-            _call = new AggregatedDiscoveryService.AggregatedDiscoveryServiceClient(_channel).DeltaAggregatedResources();
-            _reader = Task.Run(async () =>
-            {
-                try { await foreach (var r in _call.ResponseStream.ReadAllAsync()) _responses.Writer.TryWrite(r); }
-                catch (RpcException) { }
-                _responses.Writer.TryComplete();
-            });
-        }
-
-        public Task SendAsync(DeltaDiscoveryRequest request) => _call.RequestStream.WriteAsync(request);
-
-        public async Task<DeltaDiscoveryResponse> NextAsync(Func<DeltaDiscoveryResponse, bool> condition, string because)
-        {
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            try
-            {
-                while (true)
-                {
-                    var r = await _responses.Reader.ReadAsync(cts.Token);
-                    if (condition(r)) return r;
-                }
-            }
-            catch (OperationCanceledException) { throw new TimeoutException($"no Delta response within 20 s: expected {because}"); }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            try { await _call.RequestStream.CompleteAsync(); } catch (Exception) { }
-            _call.Dispose();
-            await _reader;
-            _channel.Dispose();
-        }
-    }
 
     [Fact]
     public async Task DeltaAggregatedResources_Wildcard_SendsClustersThenRemovesDeletedOnes()
