@@ -66,7 +66,8 @@ public sealed class ConsulClient(HttpClient http, ConsulOptions options, TimePro
         }
         catch (HttpRequestException ex)
         {
-            throw new ConsulException($"GET {url} failed: {ex.Message}", ex);
+            // HttpClient's own message is generic ("An error occurred while sending the request"); the cause is inside.
+            throw new ConsulException($"GET {url} failed: {ex.InnerException?.Message ?? ex.Message}", ex);
         }
         catch (JsonException ex)
         {
