@@ -6,7 +6,7 @@ namespace Mesh.Registries.Tests.Consul;
 
 public sealed class BlockingQueryTests
 {
-    private static ConsulOptions Options => ConsulTestClients.Options(new Uri("http://127.0.0.1:1")) with { };
+    private static ConsulOptions Options => ConsulTestClients.Options(new Uri("http://127.0.0.1:1"));
 
     [Fact]
     public async Task NextAsync_IndexGoesBackwards_ResetsSoTheNextReadAnswersAtOnce()

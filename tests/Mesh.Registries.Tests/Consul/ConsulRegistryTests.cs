@@ -3,6 +3,7 @@ using Mesh.Registries.Consul;
 using Mesh.Registries.Registry;
 using Mesh.Testing.Consul;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Mesh.Registries.Tests.Consul;
 
@@ -27,10 +28,11 @@ public sealed class ConsulRegistryTests : IAsyncLifetime
         await _consul.DisposeAsync();
     }
 
-    private async Task<ConsulRegistry> StartAsync(string? datacenter = "dc1", ConsulOptions? options = null)
+    private async Task<ConsulRegistry> StartAsync(string? datacenter = "dc1", ConsulOptions? options = null, TimeProvider? time = null)
     {
         options ??= ConsulTestClients.Options(_consul.Address);
-        var registry = new ConsulRegistry(ConsulTestClients.Client(options), datacenter, options, _updater, TimeProvider.System,
+        time ??= TimeProvider.System;
+        var registry = new ConsulRegistry(ConsulTestClients.Client(options, time), datacenter, options, _updater, time,
             NullLogger<ConsulRegistry>.Instance, new Random(1));
         _registries.Add(registry);
         await registry.StartAsync(CancellationToken.None);
@@ -197,5 +199,25 @@ public sealed class ConsulRegistryTests : IAsyncLifetime
         Assert.Contains(" answered 503 ", registry.Status.LastError, StringComparison.Ordinal);
         Assert.Equal(["10.0.0.1"], _updater.Addresses(Dc1, Web));
         Assert.Null(_updater.Service(Dc1, "api.service.consul"));
+    }
+
+    [Fact]
+    public async Task Execute_ConsulFailing_RetriesAfterDoublingJitteredPauses()
+    {
+        _consul.FailWithStatus = 500;
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var options = ConsulTestClients.Options(_consul.Address) with { RetryMin = TimeSpan.FromSeconds(1), RetryMax = TimeSpan.FromSeconds(4) };
+        var registry = await StartAsync(options: options, time: time);
+        await _updater.WaitUntilAsync(() => registry.Status.State == RegistryState.Disconnected, "disconnected");
+
+        // Pauses lie in [0.5, 1], [1, 2], [2, 4] s: by 1 s the second listing, by 3 s the third, the fourth not before 3.5 s.
+        time.Advance(TimeSpan.FromSeconds(1));
+        await _updater.WaitUntilAsync(() => _consul.Requests.Count == 2, "the second listing");
+        time.Advance(TimeSpan.FromSeconds(2));
+        await _updater.WaitUntilAsync(() => _consul.Requests.Count == 3, "the third listing");
+
+        Assert.Equal(3, _consul.Requests.Count);
+        Assert.Contains(" answered 500 ", registry.Status.LastError, StringComparison.Ordinal);
+        Assert.Equal(time.GetUtcNow() - TimeSpan.FromSeconds(3), registry.Status.DisconnectedSince);
     }
 }
