@@ -1,6 +1,7 @@
 using Orleans.Serialization;
 using Mesh.Grains.Abstractions;
 using System.Net;
+using Mesh.Registries.Consul;
 using Mesh.Registries.File;
 using Mesh.Registries.Registry;
 using Mesh.Registries.Updates;
@@ -53,6 +54,7 @@ public static class SiloHost
         services.AddSingleton<FileConfigSource>();
         services.AddHostedService(sp => sp.GetRequiredService<FileConfigSource>());
         services.AddSingleton<IServiceRegistry>(sp => sp.GetRequiredService<FileConfigSource>());
+        if (options.Consul is { } consul) services.AddConsulRegistries(consul);
         services.AddHostedService<RegistryMetricsBinder>();
         services.AddHostedService<ConfigMetricsBinder>();
         services.AddGrpc(o => o.MaxReceiveMessageSize = 4 * 1024 * 1024);

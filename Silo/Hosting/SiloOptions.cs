@@ -74,6 +74,10 @@ public sealed record SiloOptions(
                     Get("consul-token", "") is { Length: > 0 } token ? token : null,
                     Get("consul-domain", "service.consul"),
                     Get("consul-namespace", "default"))
+                {
+                    WarningIsPassing = Get("consul-warning-is-passing", "false") is var warning && bool.TryParse(warning, out var passing)
+                        ? passing : throw new ArgumentException($"--consul-warning-is-passing: invalid value \"{warning}\": expected true or false"),
+                }
                 : null,
             Kubernetes = Get("kubeconfig", "") is { Length: > 0 } kubeconfig
                 ? new KubernetesOptions(
