@@ -53,6 +53,7 @@ public static class SiloHost
         services.AddSingleton<FileConfigSource>();
         services.AddHostedService(sp => sp.GetRequiredService<FileConfigSource>());
         services.AddSingleton<IServiceRegistry>(sp => sp.GetRequiredService<FileConfigSource>());
+        services.AddKubernetesRegistry(options.Kubernetes);
         services.AddHostedService<RegistryMetricsBinder>();
         services.AddHostedService<ConfigMetricsBinder>();
         services.AddGrpc(o => o.MaxReceiveMessageSize = 4 * 1024 * 1024);

@@ -1,3 +1,4 @@
+using Mesh.Registries.Kubernetes;
 using Mesh.Silo.Hosting;
 using Microsoft.AspNetCore.Builder;
 
@@ -20,12 +21,16 @@ public sealed class SiloFixture : IAsyncDisposable
     public string ConfigDir => Options.ConfigDir;
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<SiloFixture> StartAsync(string? configDir = null, int? primarySiloPort = null, string? clusterId = null)
+    public static async Task<SiloFixture> StartAsync(string? configDir = null, int? primarySiloPort = null, string? clusterId = null,
+        KubernetesOptions? kubernetes = null)
     {
         var dir = configDir ?? Directory.CreateTempSubdirectory("mesh-silo-test-").FullName;
         var p = FreePorts.Take(4);
         var options = new SiloOptions(dir, p[0], p[1], p[2], p[3], primarySiloPort, clusterId ?? $"test-{Guid.NewGuid():N}",
-            TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(1));
+            TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(1))
+        {
+            Kubernetes = kubernetes,
+        };
         var app = SiloHost.Build(options);
         await app.StartAsync();
         var fixture = new SiloFixture(app, options);
