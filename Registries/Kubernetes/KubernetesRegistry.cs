@@ -40,7 +40,8 @@ public sealed partial class KubernetesRegistry : BackgroundService, IServiceRegi
         _logger = loggers.CreateLogger<KubernetesRegistry>();
         Shard = new ShardKey("Kubernetes", options.ClusterId);
         _publisher = new ShardPublisher(Shard, updater);
-        var random = new Random();
+        // Shared by the watchers' loops, which run concurrently: only Random.Shared is safe for that.
+        var random = Random.Shared;
         var timeout = options.WatchTimeout;
         Add(KubernetesSources.Services(client, timeout, random), (s, c, ch) => s.Apply(c, ch), random, loggers);
         Add(KubernetesSources.EndpointSlices(client, timeout, random), (s, c, ch) => s.Apply(c, ch), random, loggers);
