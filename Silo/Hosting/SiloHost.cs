@@ -55,6 +55,7 @@ public static class SiloHost
         services.AddHostedService(sp => sp.GetRequiredService<FileConfigSource>());
         services.AddSingleton<IServiceRegistry>(sp => sp.GetRequiredService<FileConfigSource>());
         if (options.Consul is { } consul) services.AddConsulRegistries(consul);
+        services.AddKubernetesRegistry(options.Kubernetes);
         services.AddHostedService<RegistryMetricsBinder>();
         services.AddHostedService<ConfigMetricsBinder>();
         services.AddGrpc(o => o.MaxReceiveMessageSize = 4 * 1024 * 1024);

@@ -1,4 +1,5 @@
 using Mesh.Registries.Consul;
+using Mesh.Registries.Kubernetes;
 using Mesh.Silo.Hosting;
 using Microsoft.AspNetCore.Builder;
 
@@ -22,13 +23,18 @@ public sealed class SiloFixture : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <param name="consul">Runs the Consul registry with these options (none when null).</param>
+    /// <param name="kubernetes">Runs the Kubernetes registry with these options (none when null).</param>
     public static async Task<SiloFixture> StartAsync(string? configDir = null, int? primarySiloPort = null, string? clusterId = null,
-        ConsulOptions? consul = null)
+        ConsulOptions? consul = null, KubernetesOptions? kubernetes = null)
     {
         var dir = configDir ?? Directory.CreateTempSubdirectory("mesh-silo-test-").FullName;
         var p = FreePorts.Take(4);
         var options = new SiloOptions(dir, p[0], p[1], p[2], p[3], primarySiloPort, clusterId ?? $"test-{Guid.NewGuid():N}",
-            TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(1)) { Consul = consul };
+            TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(1))
+        {
+            Consul = consul,
+            Kubernetes = kubernetes,
+        };
         var app = SiloHost.Build(options);
         await app.StartAsync();
         var fixture = new SiloFixture(app, options);

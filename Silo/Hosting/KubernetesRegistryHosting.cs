@@ -1,0 +1,27 @@
+using Mesh.Registries.Kubernetes;
+using Mesh.Registries.Registry;
+using Mesh.Registries.Updates;
+
+namespace Mesh.Silo.Hosting;
+
+/// <summary>
+/// Runs the Kubernetes registry when the silo was given a kubeconfig (or "in-cluster"). It is a
+/// hosted service and an <see cref="IServiceRegistry"/> (so /debug/registryz and the
+/// mesh_registry_* gauges show it); /ready does not wait for it, since a silo serves the YAML
+/// directory's config whether the API server answers or not.
+/// </summary>
+public static class KubernetesRegistryHosting
+{
+    public static IServiceCollection AddKubernetesRegistry(this IServiceCollection services, KubernetesOptions? options)
+    {
+        if (options is null) return services;
+        services.AddSingleton(options);
+        services.AddSingleton(_ => KubernetesClientFactory.Create(options));
+        services.AddSingleton(sp => new KubernetesRegistry(
+            options, sp.GetRequiredService<k8s.IKubernetes>(), sp.GetRequiredService<IMeshUpdater>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddHostedService(sp => sp.GetRequiredService<KubernetesRegistry>());
+        services.AddSingleton<IServiceRegistry>(sp => sp.GetRequiredService<KubernetesRegistry>());
+        return services;
+    }
+}

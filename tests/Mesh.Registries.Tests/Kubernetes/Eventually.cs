@@ -1,0 +1,20 @@
+namespace Mesh.Registries.Tests.Kubernetes;
+
+/// <summary>Polls a condition until a deadline: the tests wait for what they expect, never for a fixed time.</summary>
+public static class Eventually
+{
+    public static async Task<T> GetAsync<T>(Func<T> read, Func<T, bool> done, string what, int seconds = 10)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            var value = read();
+            if (done(value)) return value;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"within {seconds} s: {what}; last seen: {value}");
+            await Task.Delay(10);
+        }
+    }
+
+    public static Task TrueAsync(Func<bool> condition, string what, int seconds = 10) =>
+        GetAsync(condition, v => v, what, seconds);
+}
