@@ -2,7 +2,8 @@ using System.Globalization;
 
 namespace Mesh.SidecarBench;
 
-public sealed record RoundSample(int Round, PathKind Kind, string LoadAverage, LatencySample Sample);
+/// <param name="ProxyVcpu">CPU seconds per second of the proxies on the path during the run (vCPU at the run's rate).</param>
+public sealed record RoundSample(int Round, PathKind Kind, string LoadAverage, LatencySample Sample, double ProxyVcpu);
 
 /// <summary>The figures, printed as the Markdown tables docs/benchmarks.md carries.</summary>
 public sealed class BenchReport(BenchOptions options, string loadAtStart, DateTime startedUtc)
@@ -29,8 +30,8 @@ public sealed class BenchReport(BenchOptions options, string loadAtStart, DateTi
         var kinds = Latency.Select(l => l.Kind).Distinct().ToList();
         if (kinds.Count > 0)
         {
-            o.WriteLine("| path (median of rounds) | p50 | p90 | p99 | p99.9 | max | errors | added p50 | added p90 | added p99 | added p90 / nginx's |");
-            o.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            o.WriteLine("| path (median of rounds) | p50 | p90 | p99 | p99.9 | max | errors | added p50 | added p90 | added p99 | added p90 / nginx's | proxy vCPU |");
+            o.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var kind in kinds)
             {
                 var rounds = Latency.Where(l => l.Kind == kind).ToList();
@@ -38,11 +39,13 @@ public sealed class BenchReport(BenchOptions options, string loadAtStart, DateTi
                 var errors = $"{rounds.Sum(r => r.Sample.Errors)}/{rounds.Sum(r => r.Sample.Requests)}";
                 var added = Enumerable.Range(0, 3).Select(i => Added(kind, i)).ToArray();
                 var nginx = Added(PathKind.Nginx, 1);
-                var ratio = kind is PathKind.Direct or PathKind.Nginx || double.IsNaN(nginx) ? "" : (added[1] / nginx).ToString("0.0", c) + "×";
-                o.WriteLine($"| {Name(kind)} | {string.Join(" | ", cells)} | {errors} | {string.Join(" | ", added.Select(a => kind == PathKind.Direct ? "" : a.ToString("+0;-0", c)))} | {ratio} |");
+                // A ratio to a non-positive nginx overhead (noise larger than nginx's hop) means nothing.
+                var ratio = kind is PathKind.Direct or PathKind.Nginx || !(nginx > 0) ? "" : (added[1] / nginx).ToString("0.0", c) + "×";
+                var vcpu = kind == PathKind.Direct ? "" : Median(rounds.Select(r => r.ProxyVcpu)).ToString("0.000", c);
+                o.WriteLine($"| {Name(kind)} | {string.Join(" | ", cells)} | {errors} | {string.Join(" | ", added.Select(a => kind == PathKind.Direct ? "" : a.ToString("+0;-0", c)))} | {ratio} | {vcpu} |");
             }
             o.WriteLine();
-            o.WriteLine("Added = the median over rounds of (path − direct) in the same round.");
+            o.WriteLine("Added = the median over rounds of (path − direct) in the same round. Proxy vCPU = CPU seconds per second of the proxies on the path during the run (Istio quotes vCPU per 1,000 rps).");
             o.WriteLine();
             o.WriteLine("| round | path | load avg | p50 | p90 | p99 | p99.9 | max | service p50 | service p90 | pacer lag p50 / p99 | errors |");
             o.WriteLine("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace Mesh.SidecarBench;
@@ -34,10 +35,14 @@ public static class BenchRun
                     cancel.ThrowIfCancellationRequested();
                     var load = ProcFs.LoadAverage();
                     var request = HttpConnection.Get(path.Host, "/");
+                    var cpuBefore = path.Proxies.Sum(p => p.CpuSeconds());
+                    var started = Stopwatch.GetTimestamp();
                     var sample = await Task.Run(() => OpenLoop.Run(path.Endpoint, request, options.PayloadBytes, options.Rate, options.Connections, options.Warmup, options.Measured, cancel), cancel);
-                    report.Latency.Add(new RoundSample(round, path.Kind, load, sample));
+                    // CPU over the whole run (warm-up included) per second: Istio's "vCPU per 1,000 rps" at the default rate.
+                    var vcpu = (path.Proxies.Sum(p => p.CpuSeconds()) - cpuBefore) / Stopwatch.GetElapsedTime(started).TotalSeconds;
+                    report.Latency.Add(new RoundSample(round, path.Kind, load, sample, vcpu));
                     await progress.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                        $"round {round} {path.Name,-16} load {load}: p50 {sample.Latency.P50:0} µs, p90 {sample.Latency.P90:0}, p99 {sample.Latency.P99:0}, max {sample.Latency.Max:0}; errors {sample.Errors}/{sample.Requests}"));
+                        $"round {round} {path.Name,-16} load {load}: p50 {sample.Latency.P50:0} µs, p90 {sample.Latency.P90:0}, p99 {sample.Latency.P99:0}, max {sample.Latency.Max:0}; errors {sample.Errors}/{sample.Requests}; proxy vCPU {vcpu:0.000}"));
                 }
             }
 
