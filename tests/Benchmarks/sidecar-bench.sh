@@ -8,7 +8,7 @@ cd "$root"
 command -v nginx >/dev/null || { echo "needs nginx (apt-get install nginx)" >&2; exit 2; }
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 2; }
 for project in Silo/Mesh.Silo.csproj Proxy/Mesh.Proxy.Host/Mesh.Proxy.Host.csproj tests/Benchmarks/Mesh.SidecarBench/Mesh.SidecarBench.csproj; do
-  dotnet build "$project" -c Release --nologo -v quiet
+  dotnet build "$project" -c Release --nologo -v quiet -clp:ErrorsOnly
 done
 echo "uptime at start: $(uptime)"
 exec dotnet tests/Benchmarks/Mesh.SidecarBench/bin/Release/net10.0/Mesh.SidecarBench.dll \
