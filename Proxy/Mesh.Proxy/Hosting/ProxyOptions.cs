@@ -24,6 +24,13 @@ public sealed record ProxyOptions(
     string AccessLog = "off",
     AccessLogFormat AccessLogFormat = AccessLogFormat.Text)
 {
+    /// <summary>
+    /// Kestrel's UnsafePreferInlineScheduling: request handlers run on the socket's I/O thread
+    /// instead of hopping to the thread pool (one wake-up fewer per request). Safe here because the
+    /// handlers never block; off by default until the benchmark says it pays (docs/benchmarks.md).
+    /// </summary>
+    public bool InlineScheduling { get; init; }
+
     public string NodeId => Identity.NodeId;
 
     public static ProxyOptions Parse(string[] args, Func<string, string?> env)
@@ -83,7 +90,15 @@ public sealed record ProxyOptions(
                 "text" => AccessLogFormat.Text,
                 "json" => AccessLogFormat.Json,
                 var other => throw new ArgumentException($"--access-log-format: invalid value \"{other}\": expected text or json"),
-            });
+            })
+        {
+            InlineScheduling = Get("inline-scheduling", "false") switch
+            {
+                "true" => true,
+                "false" => false,
+                var other => throw new ArgumentException($"--inline-scheduling: invalid value \"{other}\": expected true or false"),
+            },
+        };
         if (flags.Count > 0) throw new ArgumentException($"unknown flag '--{flags.Keys.First()}'");
         return options;
     }
