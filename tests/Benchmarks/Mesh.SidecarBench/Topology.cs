@@ -1,3 +1,4 @@
+using Mesh.Testing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
