@@ -37,6 +37,9 @@ public sealed partial class FileConfigSource(
 
     public ConfigStatus Status { get; private set; } = ConfigStatus.NotLoaded;
 
+    /// <summary>The valid config being served (WorkloadGroups for auto-registration, among others).</summary>
+    public MeshConfig Config { get; private set; } = MeshConfig.Empty;
+
     /// <summary>Raised with each rejected document's errors, for metrics.</summary>
     public event Action<IReadOnlyList<Mesh.Api.Yaml.ConfigError>>? Rejected;
 
@@ -120,6 +123,7 @@ public sealed partial class FileConfigSource(
         }
         if (!changed && Status.Loaded) return;
         var config = _store.Snapshot();
+        Config = config;
         await PushAsync(config);
         Status = new ConfigStatus(true, time.GetUtcNow(), [.. config.All.Select(o => o.Meta)], _store.Errors);
         LogLoaded(logger, options.Directory, Status.Serving.Count, Status.Rejected.Count);

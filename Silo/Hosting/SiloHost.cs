@@ -7,6 +7,8 @@ using Mesh.Registries.Updates;
 using Mesh.Silo.Admin;
 using Mesh.Silo.Metrics;
 using Mesh.Silo.Push;
+using Mesh.Silo.Vm;
+using Mesh.Registries.Vm;
 using Mesh.Silo.Xds;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Prometheus;
@@ -47,13 +49,22 @@ public static class SiloHost
             sp.GetRequiredService<PushHub>(), sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<MeshMetrics>(), sp.GetRequiredService<ILoggerFactory>(), $"silo-{options.SiloPort}",
             // Streams end when the silo stops, so proxies reconnect elsewhere instead of holding shutdown open.
-            sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
+            sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping)
+        {
+            AutoRegistration = sp.GetRequiredService<AutoRegistration>(),
+        });
         services.AddSingleton<IMeshUpdater, GrainMeshUpdater>();
         services.AddSingleton(new FileSourceOptions(options.ConfigDir, TimeSpan.FromSeconds(5)));
         services.AddSingleton<FileConfigSource>();
         services.AddHostedService(sp => sp.GetRequiredService<FileConfigSource>());
         services.AddSingleton<IServiceRegistry>(sp => sp.GetRequiredService<FileConfigSource>());
         services.AddHostedService<RegistryMetricsBinder>();
+        // VMs: auto-registered WorkloadEntries live as files in the config directory.
+        services.AddSingleton(new AutoRegistrationFiles(options.ConfigDir));
+        services.AddSingleton<IAutoRegistrationStore>(sp => sp.GetRequiredService<AutoRegistrationFiles>());
+        services.AddSingleton(new AutoRegistrationOptions(BootstrapKey.LoadOrCreate(BootstrapKey.PathIn(options.ConfigDir)), options.WorkloadEntryGracePeriod));
+        services.AddSingleton<AutoRegistration>();
+        services.AddHostedService<AutoRegistrationAdoption>();
         services.AddHostedService<ConfigMetricsBinder>();
         services.AddGrpc(o => o.MaxReceiveMessageSize = 4 * 1024 * 1024);
 

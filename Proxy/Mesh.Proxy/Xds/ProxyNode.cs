@@ -14,6 +14,9 @@ public sealed record ProxyIdentity(
     string? IdOverride = null)
 {
     /// <summary>Istio's sidecar node id: sidecar~IP~POD.NAMESPACE~NAMESPACE.svc.cluster.local.</summary>
+    /// <summary>The WorkloadGroup a VM joins (Istio's AUTO_REGISTER_GROUP node metadata); null for a sidecar.</summary>
+    public string? AutoRegisterGroup { get; init; }
+
     public string NodeId => IdOverride ?? $"sidecar~{Ip}~{PodName}.{Namespace}~{Namespace}.svc.cluster.local";
 
     public Node ToNode()
@@ -26,6 +29,7 @@ public sealed record ProxyIdentity(
         metadata.Fields["LABELS"] = Value.ForStruct(labels);
         metadata.Fields["INSTANCE_IPS"] = Value.ForString(Ip);
         metadata.Fields["NAME"] = Value.ForString(PodName);
+        if (AutoRegisterGroup is { } group) metadata.Fields["AUTO_REGISTER_GROUP"] = Value.ForString(group);
         return new Node
         {
             Id = NodeId,
