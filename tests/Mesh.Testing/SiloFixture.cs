@@ -20,12 +20,14 @@ public sealed class SiloFixture : IAsyncDisposable
     public string ConfigDir => Options.ConfigDir;
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<SiloFixture> StartAsync(string? configDir = null, int? primarySiloPort = null, string? clusterId = null)
+    public static async Task<SiloFixture> StartAsync(string? configDir = null, int? primarySiloPort = null, string? clusterId = null,
+        TimeSpan? workloadEntryGracePeriod = null)
     {
         var dir = configDir ?? Directory.CreateTempSubdirectory("mesh-silo-test-").FullName;
         var p = FreePorts.Take(4);
         var options = new SiloOptions(dir, p[0], p[1], p[2], p[3], primarySiloPort, clusterId ?? $"test-{Guid.NewGuid():N}",
             TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(1));
+        if (workloadEntryGracePeriod is { } grace) options = options with { WorkloadEntryGracePeriod = grace };
         var app = SiloHost.Build(options);
         await app.StartAsync();
         var fixture = new SiloFixture(app, options);

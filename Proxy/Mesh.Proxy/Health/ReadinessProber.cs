@@ -16,7 +16,10 @@ public sealed partial class ReadinessProber(
     TimeProvider time,
     ILogger<ReadinessProber> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stop)
+    protected override Task ExecuteAsync(CancellationToken stop) => RunAsync(stop);
+
+    /// <summary>The probe loop; public so tests drive it on a fake clock without the host's threading.</summary>
+    public async Task RunAsync(CancellationToken stop)
     {
         var thresholds = new ProbeThresholds(probe.SuccessThreshold, probe.FailureThreshold);
         try
