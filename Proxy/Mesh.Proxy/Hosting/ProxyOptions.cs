@@ -66,7 +66,7 @@ public sealed record ProxyOptions(
         };
         var group = Get("workload-group", "") is { Length: > 0 } groupFile ? WorkloadGroupFile.Load(groupFile) : null;
         var token = Get("bootstrap-token", "") is { Length: > 0 } t ? t
-            : Get("bootstrap-token-file", "") is { Length: > 0 } tokenFile ? File.ReadAllText(tokenFile).Trim() : null;
+            : Get("bootstrap-token-file", "") is { Length: > 0 } tokenFile ? ReadToken(tokenFile) : null;
         var ns = Get("namespace", group?.Meta.Namespace ?? "default");
         var identity = new ProxyIdentity(
             Ip: Get("ip", "127.0.0.1"),
@@ -103,6 +103,12 @@ public sealed record ProxyOptions(
         };
         if (flags.Count > 0) throw new ArgumentException($"unknown flag '--{flags.Keys.First()}'");
         return options;
+    }
+
+    private static string ReadToken(string path)
+    {
+        try { return File.ReadAllText(path).Trim(); }
+        catch (IOException e) { throw new ArgumentException($"--bootstrap-token-file: cannot read {path}: {e.Message}"); }
     }
 
     /// <summary>A VM's labels: its group's (metadata, then template), then --labels on top.</summary>

@@ -63,7 +63,7 @@ public sealed class WorkloadEntryStatusTests
             apiVersion: networking.istio.io/v1
             kind: ServiceEntry
             metadata: {name: s}
-            spec: {hosts: [s.mesh.local], ports: [{number: 80, name: http}], resolution: DNS}
+            spec: {hosts: [s.mesh.local], ports: [{number: 80, name: http, protocol: HTTP}], resolution: DNS}
             status: {conditions: [{type: Healthy, status: "False"}], anything: 1}
             """);
 

@@ -113,7 +113,7 @@ public sealed class ServiceEntryTranslatorHealthTests
     [InlineData("status: {conditions: [{type: Ready, status: \"False\"}]}", EndpointHealth.Healthy)]
     public void Translate_WorkloadEntryHealthyCondition_EndpointHealth(string status, EndpointHealth expected)
     {
-        var config = ConfigText.Parse($$"""
+        var config = ConfigText.Parse($$$"""
             apiVersion: networking.istio.io/v1
             kind: ServiceEntry
             metadata: {name: vm, namespace: apps}
@@ -127,7 +127,7 @@ public sealed class ServiceEntryTranslatorHealthTests
             kind: WorkloadEntry
             metadata: {name: vm-1, namespace: apps}
             spec: {address: 10.0.0.1, labels: {app: vm}}
-            {{status}}
+            {{{status}}}
             """);
 
         var (_, endpoints) = ServiceEntryTranslator.Translate(config)["vm.mesh.local"];

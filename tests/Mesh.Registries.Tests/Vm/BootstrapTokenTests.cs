@@ -85,6 +85,6 @@ public sealed class BootstrapTokenTests
         Assert.Equal(first, second);
         Assert.Equal(32, first.Length);
         if (!OperatingSystem.IsWindows())
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, System.IO.File.GetUnixFileMode(path));
     }
 }
