@@ -13,6 +13,7 @@ public static class MeshCtl
         ProxyStatusCommand.Create(),
         ProxyConfigCommand.Create(),
         VersionCommand.Create(),
+        WorkloadCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)

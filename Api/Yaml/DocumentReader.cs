@@ -71,8 +71,10 @@ internal static class DocumentReader
             top.Missing("spec");
         }
 
-        top.Ignore("status");
         var obj = spec is null ? null : Spec(kind, meta ?? Placeholder(kind), spec);
+        if (obj is WorkloadEntry entry && top.Map("status") is { } status)
+            obj = entry with { Health = WorkloadStatusReader.Health(status) };
+        else top.Ignore("status");
         spec?.Finish();
         top.Finish();
 

@@ -32,6 +32,16 @@ public sealed class ControlPlaneClient(HttpClient http)
         return JsonNode.Parse(await response.Content.ReadAsStringAsync(cancel));
     }
 
+    /// <summary>A bootstrap token for VMs joining a WorkloadGroup (POST /debug/workload-token).</summary>
+    public async Task<WorkloadToken> IssueWorkloadTokenAsync(string ns, string group, TimeSpan ttl, CancellationToken cancel)
+    {
+        var path = $"/debug/workload-token?namespace={Uri.EscapeDataString(ns)}&group={Uri.EscapeDataString(group)}&ttlSeconds={(long)ttl.TotalSeconds}";
+        using var response = await http.PostAsync(path, content: null, cancel);
+        await EnsureOkAsync(response, "/debug/workload-token", cancel);
+        return await response.Content.ReadFromJsonAsync<WorkloadToken>(Json, cancel)
+            ?? throw new ControlPlaneException("/debug/workload-token answered an empty body");
+    }
+
     private async Task<JsonNode?> GetJsonAsync(string path, CancellationToken cancel)
     {
         using var response = await http.GetAsync(path, cancel);
@@ -48,6 +58,9 @@ public sealed class ControlPlaneClient(HttpClient http)
 }
 
 public sealed class ControlPlaneException(string message) : Exception(message);
+
+/// <summary>The answer of /debug/workload-token; RootCertificate is null while the control plane has no CA.</summary>
+public sealed record WorkloadToken(string Token, DateTimeOffset ExpiresAt, string Namespace, string Group, string? RootCertificate);
 
 /// <summary>A row of /debug/syncz.</summary>
 public sealed record SyncRow(

@@ -1,4 +1,5 @@
 using Mesh.Api.Model;
+using Mesh.Registries.Config;
 using Mesh.Registries.Registry;
 using Mesh.Registries.Updates;
 using Microsoft.Extensions.Hosting;
@@ -20,6 +21,7 @@ public sealed record FileSourceOptions(string Directory, TimeSpan PollInterval)
 public sealed partial class FileConfigSource(
     FileSourceOptions options,
     IMeshUpdater updater,
+    ConfigFeed feed,
     TimeProvider time,
     ILogger<FileConfigSource> logger) : BackgroundService, IServiceRegistry
 {
@@ -36,6 +38,9 @@ public sealed partial class FileConfigSource(
     private readonly SemaphoreSlim _changed = new(0);
 
     public ConfigStatus Status { get; private set; } = ConfigStatus.NotLoaded;
+
+    /// <summary>The valid config being served (WorkloadGroups for auto-registration, among others).</summary>
+    public MeshConfig Config { get; private set; } = MeshConfig.Empty;
 
     /// <summary>Raised with each rejected document's errors, for metrics.</summary>
     public event Action<IReadOnlyList<Mesh.Api.Yaml.ConfigError>>? Rejected;
@@ -120,6 +125,7 @@ public sealed partial class FileConfigSource(
         }
         if (!changed && Status.Loaded) return;
         var config = _store.Snapshot();
+        Config = config;
         await PushAsync(config);
         Status = new ConfigStatus(true, time.GetUtcNow(), [.. config.All.Select(o => o.Meta)], _store.Errors);
         LogLoaded(logger, options.Directory, Status.Serving.Count, Status.Rejected.Count);
@@ -131,6 +137,7 @@ public sealed partial class FileConfigSource(
         // and clusters with its VirtualService and DestinationRule already in place.
         await updater.ConfigChangedAsync(config);
         await _publisher.PublishAllAsync(ServiceEntryTranslator.Translate(config));
+        feed.Publish(config);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Config rejected: {Error}")]

@@ -20,7 +20,7 @@ public static class ServiceEntryTranslator
                     .Where(w => w.Meta.Namespace == entry.Meta.Namespace && Matches(selector.MatchLabels, w.Spec.Labels))
                     .OrderBy(w => w.Meta.Name, StringComparer.Ordinal)
                     // Istio names a WorkloadEntry's workload after the entry (its metric label destination_workload).
-                    .Select(w => ToEndpoint(w.Spec, spec) with { WorkloadName = w.Meta.Name }));
+                    .Select(w => ToEndpoint(w.Spec, spec) with { WorkloadName = w.Meta.Name, Health = HealthOf(w) }));
             foreach (var host in spec.Hosts)
             {
                 var service = new MeshService(host, entry.Meta.Namespace, spec.Ports, entry.Meta.Labels, spec.Location, spec.Resolution, spec.ExportTo)
@@ -36,6 +36,10 @@ public static class ServiceEntryTranslator
 
     private static MeshEndpoint ToEndpoint(WorkloadEntrySpec e, ServiceEntrySpec spec) =>
         new(e.Address, e.Ports, e.Labels, e.Locality, e.Weight ?? 0, EndpointHealth.Healthy, e.ServiceAccount, e.Network);
+
+    /// <summary>A Healthy condition of "False" (a failing readiness probe) makes the endpoint unhealthy; no condition is healthy.</summary>
+    private static EndpointHealth HealthOf(WorkloadEntry entry) =>
+        entry.Health is { Healthy: false } ? EndpointHealth.Unhealthy : EndpointHealth.Healthy;
 
     public static bool Matches(IReadOnlyDictionary<string, string> selector, IReadOnlyDictionary<string, string> labels) =>
         selector.All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value);

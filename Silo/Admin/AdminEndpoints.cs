@@ -22,6 +22,8 @@ public static class AdminEndpoints
                 : Results.Text("not ready: " + (config.Status.Loaded ? "xDS not listening yet" : "config not loaded yet") + "\n", statusCode: 503))
             .RequireHost(host);
 
+        WorkloadTokenEndpoint.Map(app, host);
+
         app.MapGet("/version", () => Results.Json(new { version = MeshVersion.Current })).RequireHost(host);
 
         app.MapGet("/metrics", async (HttpContext http, MeshMetrics metrics) =>

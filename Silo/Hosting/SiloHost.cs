@@ -1,6 +1,7 @@
 using Orleans.Serialization;
 using Mesh.Grains.Abstractions;
 using System.Net;
+using Mesh.Registries.Config;
 using Mesh.Registries.Consul;
 using Mesh.Registries.File;
 using Mesh.Registries.Registry;
@@ -8,6 +9,8 @@ using Mesh.Registries.Updates;
 using Mesh.Silo.Admin;
 using Mesh.Silo.Metrics;
 using Mesh.Silo.Push;
+using Mesh.Silo.Vm;
+using Mesh.Registries.Vm;
 using Mesh.Silo.Xds;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Prometheus;
@@ -48,15 +51,26 @@ public static class SiloHost
             sp.GetRequiredService<PushHub>(), sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<MeshMetrics>(), sp.GetRequiredService<ILoggerFactory>(), $"silo-{options.SiloPort}",
             // Streams end when the silo stops, so proxies reconnect elsewhere instead of holding shutdown open.
-            sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
+            sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping)
+        {
+            AutoRegistration = sp.GetRequiredService<AutoRegistration>(),
+        });
         services.AddSingleton<IMeshUpdater, GrainMeshUpdater>();
         services.AddSingleton(new FileSourceOptions(options.ConfigDir, TimeSpan.FromSeconds(5)));
+        services.AddSingleton<ConfigFeed>();
+        services.AddSingleton<IConfigView>(sp => sp.GetRequiredService<ConfigFeed>());
         services.AddSingleton<FileConfigSource>();
         services.AddHostedService(sp => sp.GetRequiredService<FileConfigSource>());
         services.AddSingleton<IServiceRegistry>(sp => sp.GetRequiredService<FileConfigSource>());
         if (options.Consul is { } consul) services.AddConsulRegistries(consul);
         services.AddKubernetesRegistry(options.Kubernetes);
         services.AddHostedService<RegistryMetricsBinder>();
+        // VMs: auto-registered WorkloadEntries live as files in the config directory.
+        services.AddSingleton(new AutoRegistrationFiles(options.ConfigDir));
+        services.AddSingleton<IAutoRegistrationStore>(sp => sp.GetRequiredService<AutoRegistrationFiles>());
+        services.AddSingleton(new AutoRegistrationOptions(BootstrapKey.LoadOrCreate(BootstrapKey.PathIn(options.ConfigDir)), options.WorkloadEntryGracePeriod));
+        services.AddSingleton<AutoRegistration>();
+        services.AddHostedService<AutoRegistrationAdoption>();
         services.AddHostedService<ConfigMetricsBinder>();
         services.AddGrpc(o => o.MaxReceiveMessageSize = 4 * 1024 * 1024);
 

@@ -26,6 +26,9 @@ public sealed record SiloOptions(
     /// <summary>The Kubernetes registry; null (no --kubeconfig) runs none.</summary>
     public KubernetesOptions? Kubernetes { get; init; }
 
+    /// <summary>How long an auto-registered WorkloadEntry outlives its VM's last stream (Istio's PILOT_WORKLOAD_ENTRY_GRACE_PERIOD).</summary>
+    public TimeSpan WorkloadEntryGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
+
     public static SiloOptions Parse(string[] args, Func<string, string?> env)
     {
         var flags = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -85,6 +88,7 @@ public sealed record SiloOptions(
                     Get("kube-cluster-id", "Kubernetes"),
                     Get("kube-domain", "cluster.local"))
                 : null,
+            WorkloadEntryGracePeriod = Millis("workload-entry-grace-period-ms", 10_000),
         };
         if (flags.Count > 0) throw new ArgumentException($"unknown flag '--{flags.Keys.First()}'");
         return options;

@@ -16,6 +16,8 @@ public sealed class DeltaStream(XdsStreamContext context)
 
     protected override string TypeOf(DeltaDiscoveryRequest request) => request.TypeUrl;
 
+    protected override Google.Rpc.Status? ErrorOf(DeltaDiscoveryRequest request) => request.ErrorDetail;
+
     protected override int NameCount(DeltaDiscoveryRequest request) =>
         request.ResourceNamesSubscribe.Count + request.ResourceNamesUnsubscribe.Count + request.InitialResourceVersions.Count;
 

@@ -5,6 +5,9 @@ namespace Mesh.Silo.Xds;
 /// <summary>One state-of-the-world request, reduced to what the decision needs.</summary>
 public sealed record SotwRequest(string? VersionInfo, string? ResponseNonce, IReadOnlyList<string> ResourceNames, bool HasError);
 
+/// <summary>A workload's readiness as its proxy reported it over ADS.</summary>
+public sealed record HealthReport(bool Healthy, string? Message);
+
 /// <summary>One Delta request, reduced to what the decision needs.</summary>
 public sealed record DeltaRequest(
     string? ResponseNonce,
@@ -21,6 +24,13 @@ public sealed record DeltaRequest(
 public static class ResponsePolicy
 {
     public const string WildcardName = "*";
+
+    /// <summary>
+    /// Istio's workload health report (type HealthInformation; error_detail set = unhealthy, its message
+    /// the reason): not a subscription, ACK or NACK, and never answered. Null for every other type.
+    /// </summary>
+    public static HealthReport? Health(string typeUrl, bool hasError, string? errorMessage) =>
+        typeUrl == XdsTypes.HealthInformation ? new HealthReport(!hasError, hasError ? errorMessage ?? "" : null) : null;
 
     public static ResponseDecision Sotw(WatchState? current, SotwRequest request, bool wildcardType)
     {

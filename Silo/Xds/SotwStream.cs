@@ -19,6 +19,8 @@ public sealed class SotwStream(XdsStreamContext context, string? fixedType)
 
     protected override int NameCount(DiscoveryRequest request) => request.ResourceNames.Count;
 
+    protected override Google.Rpc.Status? ErrorOf(DiscoveryRequest request) => request.ErrorDetail;
+
     protected override async Task HandleRequestAsync(string typeUrl, DiscoveryRequest request)
     {
         var decision = ResponsePolicy.Sotw(

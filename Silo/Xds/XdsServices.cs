@@ -13,11 +13,13 @@ public sealed class AdsService(XdsStreamContext context) : AggregatedDiscoverySe
 {
     public override Task StreamAggregatedResources(IAsyncStreamReader<DiscoveryRequest> requestStream,
         IServerStreamWriter<DiscoveryResponse> responseStream, ServerCallContext call) =>
-        new SotwStream(context, fixedType: null).RunAsync(requestStream, responseStream, call.CancellationToken);
+        new SotwStream(context, fixedType: null).RunAsync(requestStream, responseStream, call.CancellationToken, Caller(call));
 
     public override Task DeltaAggregatedResources(IAsyncStreamReader<DeltaDiscoveryRequest> requestStream,
         IServerStreamWriter<DeltaDiscoveryResponse> responseStream, ServerCallContext call) =>
-        new DeltaStream(context).RunAsync(requestStream, responseStream, call.CancellationToken);
+        new DeltaStream(context).RunAsync(requestStream, responseStream, call.CancellationToken, Caller(call));
+
+    private static Vm.StreamCaller Caller(ServerCallContext call) => new(call.RequestHeaders.GetValue("authorization"), call.Peer);
 }
 
 /// <summary>The per-type services (non-aggregated xDS): the same streams, fixed to one type each.</summary>

@@ -20,6 +20,7 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
     private readonly Dictionary<string, DateTimeOffset> _sentAt = new(StringComparer.Ordinal);
     private long _nonce;
     private ResourceSnapshot? _viewOf;
+    private Vm.WorkloadLease? _workload;
 
     protected XdsStreamContext Context { get; } = context;
     protected ILogger Logger { get; } = context.Loggers.CreateLogger("Mesh.Silo.Xds.Stream");
@@ -34,11 +35,14 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
 
     protected abstract int NameCount(TRequest request);
 
+    protected abstract Google.Rpc.Status? ErrorOf(TRequest request);
+
     protected abstract Task HandleRequestAsync(string typeUrl, TRequest request);
 
     protected abstract Task HandlePushAsync(string typeUrl, PushEvent push);
 
-    public async Task RunAsync(IAsyncStreamReader<TRequest> requests, IServerStreamWriter<TResponse> responses, CancellationToken callCancel)
+    public async Task RunAsync(IAsyncStreamReader<TRequest> requests, IServerStreamWriter<TResponse> responses, CancellationToken callCancel,
+        Vm.StreamCaller? caller = null)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(callCancel, Context.Stopping);
         var cancel = linked.Token;
@@ -46,14 +50,29 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
         if (!await requests.MoveNext(cancel)) return;
         var first = requests.Current;
         Proxy = NodeInfo.Read(NodeOf(first), Context.SiloName, protocol, Context.Time.GetUtcNow());
-        var proxyGrain = Context.Grains.GetGrain<IProxyGrain>(Proxy.ProxyId);
-        await proxyGrain.ConnectedAsync(Proxy);
+        // Before anything is recorded: a refused VM leaves no trace but the log line.
+        _workload = Context.AutoRegistration is { } vm ? await vm.RegisterAsync(Proxy, caller ?? new Vm.StreamCaller(null, null), cancel) : null;
+        try
+        {
+            await ServeAsync(first, requests, cancel);
+        }
+        finally
+        {
+            if (_workload is not null) await _workload.DisposeAsync();
+        }
+    }
+
+    private async Task ServeAsync(TRequest first, IAsyncStreamReader<TRequest> requests, CancellationToken cancel)
+    {
+        var proxy = Proxy!;
+        var proxyGrain = Context.Grains.GetGrain<IProxyGrain>(proxy.ProxyId);
+        await proxyGrain.ConnectedAsync(proxy);
         Context.Metrics.ConnectedProxies.WithLabels(protocol).Inc();
-        LogConnected(Logger, Proxy.ProxyId, protocol, Context.SiloName);
+        LogConnected(Logger, proxy.ProxyId, protocol, Context.SiloName);
 
         var events = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
         var (snapshot, registration) = await Context.Hub.RegisterAsync(push => events.Writer.TryWrite(push));
-        Snapshot = ProxyScope.For(Proxy, snapshot.Sidecars).Apply(snapshot);
+        Snapshot = ProxyScope.For(proxy, snapshot.Sidecars).Apply(snapshot);
         _viewOf = snapshot;
         events.Writer.TryWrite(first);
         var reader = ForwardRequestsAsync(requests, events.Writer, cancel);
@@ -70,9 +89,9 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
         {
             registration.Dispose();
             Context.Metrics.ConnectedProxies.WithLabels(protocol).Dec();
-            LogDisconnected(Logger, Proxy.ProxyId, Context.SiloName);
+            LogDisconnected(Logger, proxy.ProxyId, Context.SiloName);
             try { await proxyGrain.DisconnectedAsync(Context.SiloName); }
-            catch (Exception ex) { LogRecordFailed(Logger, Proxy.ProxyId, ex); }
+            catch (Exception ex) { LogRecordFailed(Logger, proxy.ProxyId, ex); }
         }
     }
 
@@ -96,12 +115,30 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
             throw new RpcException(new Status(StatusCode.InvalidArgument, "type_url is required on an aggregated stream"));
         if (NameCount(request) > MaxResourceNames)
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"more than {MaxResourceNames} resource names in one request"));
+        var error = ErrorOf(request);
+        if (ResponsePolicy.Health(typeUrl, error is not null, error?.Message) is { } health)
+        {
+            await ReportHealthAsync(health);
+            return;
+        }
         if (!XdsTypes.Served.Contains(typeUrl))
         {
             LogUnknownType(Logger, Proxy!.ProxyId, typeUrl);
             return;
         }
         await HandleRequestAsync(typeUrl, request);
+    }
+
+    private async Task ReportHealthAsync(HealthReport health)
+    {
+        if (_workload is null)
+        {
+            // Istio keeps health only for auto-registered workloads; a pod's readiness comes from Kubernetes.
+            LogHealthIgnored(Logger, Proxy!.ProxyId);
+            return;
+        }
+        try { await _workload.ReportHealthAsync(health.Healthy, health.Message); }
+        catch (Exception ex) { LogRecordFailed(Logger, Proxy!.ProxyId, ex); }
     }
 
     private async Task OnPushAsync(PushEvent push)
@@ -184,6 +221,9 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Proxy {ProxyId} asked for unsupported type {TypeUrl}; ignored")]
     private static partial void LogUnknownType(ILogger logger, string proxyId, string typeUrl);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Proxy {ProxyId} reported health but is not auto-registered; ignored")]
+    private static partial void LogHealthIgnored(ILogger logger, string proxyId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Recording status of proxy {ProxyId} failed")]
     private static partial void LogRecordFailed(ILogger logger, string proxyId, Exception ex);

@@ -12,4 +12,8 @@ public sealed record XdsStreamContext(
     MeshMetrics Metrics,
     ILoggerFactory Loggers,
     string SiloName,
-    CancellationToken Stopping = default);
+    CancellationToken Stopping = default)
+{
+    /// <summary>VM auto-registration; null where no silo wiring supplies it (protocol tests).</summary>
+    public Vm.AutoRegistration? AutoRegistration { get; init; }
+}

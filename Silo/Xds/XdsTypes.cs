@@ -10,6 +10,9 @@ public static class XdsTypes
         ResourceTypes.Listener, ResourceTypes.RouteConfiguration, ResourceTypes.Cluster, ResourceTypes.ClusterLoadAssignment,
     };
 
+    /// <summary>Istio's health report from a VM's agent: a request on the ADS stream, never a subscription.</summary>
+    public const string HealthInformation = "type.googleapis.com/istio.v1.HealthInformation";
+
     public static bool IsWildcardType(string typeUrl) => typeUrl is ResourceTypes.Listener or ResourceTypes.Cluster;
 
     /// <summary>Short names for logs, metrics and proxy-status (Istio's: LDS, RDS, CDS, EDS).</summary>

@@ -25,7 +25,7 @@ public sealed class SiloFixture : IAsyncDisposable
     /// <param name="consul">Runs the Consul registry with these options (none when null).</param>
     /// <param name="kubernetes">Runs the Kubernetes registry with these options (none when null).</param>
     public static async Task<SiloFixture> StartAsync(string? configDir = null, int? primarySiloPort = null, string? clusterId = null,
-        ConsulOptions? consul = null, KubernetesOptions? kubernetes = null)
+        ConsulOptions? consul = null, KubernetesOptions? kubernetes = null, TimeSpan? workloadEntryGracePeriod = null)
     {
         var dir = configDir ?? Directory.CreateTempSubdirectory("mesh-silo-test-").FullName;
         var p = FreePorts.Take(4);
@@ -35,6 +35,7 @@ public sealed class SiloFixture : IAsyncDisposable
             Consul = consul,
             Kubernetes = kubernetes,
         };
+        if (workloadEntryGracePeriod is { } grace) options = options with { WorkloadEntryGracePeriod = grace };
         var app = SiloHost.Build(options);
         await app.StartAsync();
         var fixture = new SiloFixture(app, options);

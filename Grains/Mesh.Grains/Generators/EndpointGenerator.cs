@@ -67,6 +67,9 @@ public static class EndpointGenerator
 
         var labels = plan.Subset?.Labels ?? new Dictionary<string, string>();
         return candidates
+            // Istio's default (PILOT_SEND_UNHEALTHY_ENDPOINTS=false): an unhealthy endpoint leaves EDS
+            // rather than being sent as UNHEALTHY, so no client's panic mode can route to it.
+            .Where(e => e.Health != EndpointHealth.Unhealthy)
             .Where(e => labels.All(l => e.Labels.TryGetValue(l.Key, out var v) && v == l.Value))
             .Select(e => (Endpoint: e, Port: PortOf(e, plan.Port)))
             .OrderBy(e => e.Endpoint.Locality ?? string.Empty, StringComparer.Ordinal)

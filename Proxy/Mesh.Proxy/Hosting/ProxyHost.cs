@@ -1,6 +1,7 @@
 using System.Net;
 using Mesh.Proxy.Admin;
 using Mesh.Proxy.Configuration;
+using Mesh.Proxy.Health;
 using Mesh.Proxy.Interception;
 using Mesh.Proxy.LoadBalancing;
 using Mesh.Proxy.Observability;
@@ -78,7 +79,15 @@ public static class ProxyHost
         services.AddSingleton<AccessLogWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
         services.AddSingleton<RequestObserver>();
-        services.AddSingleton(new XdsClientOptions(options.XdsAddresses, options.UseDelta, Backoff.Default));
+        services.AddSingleton(new XdsClientOptions(options.XdsAddresses, options.UseDelta, Backoff.Default) { BootstrapToken = options.BootstrapToken });
+        services.AddSingleton<WorkloadHealthState>();
+        if (options.WorkloadGroup?.Spec.Probe is { } probe)
+        {
+            // The probe's own client: no proxy, no pooling across probes, so each attempt sees the app as it is now.
+            var probes = new ProbeChecks(new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.Zero }));
+            services.AddHostedService(sp => ActivatorUtilities.CreateInstance<ReadinessProber>(sp, probe,
+                (Func<Mesh.Api.Model.ReadinessProbe, CancellationToken, Task<ProbeResult>>)probes.RunAsync));
+        }
         services.AddSingleton(options.Identity);
         services.AddSingleton<XdsClient>();
         services.AddHostedService(sp => sp.GetRequiredService<XdsClient>());

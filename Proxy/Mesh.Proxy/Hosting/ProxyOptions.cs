@@ -1,4 +1,6 @@
 using System.Globalization;
+using Mesh.Api.Model;
+using Mesh.Proxy.Health;
 using Mesh.Proxy.Observability;
 using Mesh.Proxy.Xds;
 
@@ -33,6 +35,12 @@ public sealed record ProxyOptions(
 
     public string NodeId => Identity.NodeId;
 
+    /// <summary>The WorkloadGroup a VM joins (--workload-group): its identity defaults, auto-registration and probe.</summary>
+    public WorkloadGroup? WorkloadGroup { get; init; }
+
+    /// <summary>Sent as "authorization: Bearer" on xDS streams (--bootstrap-token, --bootstrap-token-file).</summary>
+    public string? BootstrapToken { get; init; }
+
     public static ProxyOptions Parse(string[] args, Func<string, string?> env)
     {
         var flags = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -63,15 +71,21 @@ public sealed record ProxyOptions(
             "sotw" => false,
             _ => throw new ArgumentException($"--xds-protocol: invalid value \"{protocol}\": expected delta or sotw"),
         };
-        var ns = Get("namespace", "default");
+        var group = Get("workload-group", "") is { Length: > 0 } groupFile ? WorkloadGroupFile.Load(groupFile) : null;
+        var token = Get("bootstrap-token", "") is { Length: > 0 } t ? t
+            : Get("bootstrap-token-file", "") is { Length: > 0 } tokenFile ? ReadToken(tokenFile) : null;
+        var ns = Get("namespace", group?.Meta.Namespace ?? "default");
         var identity = new ProxyIdentity(
             Ip: Get("ip", "127.0.0.1"),
             PodName: Get("pod-name", Environment.MachineName.ToLowerInvariant()),
             Namespace: ns,
-            ServiceAccount: Get("service-account", "default"),
-            Labels: Labels(Get("labels", "")),
+            ServiceAccount: Get("service-account", group?.Spec.Template.ServiceAccount ?? "default"),
+            Labels: GroupLabels(group, Labels(Get("labels", ""))),
             IdOverride: Get("proxy-id", "") is { Length: > 0 } id ? id : null,
-            Locality: Locality(Get("locality", "")));
+            Locality: Locality(Get("locality", "")))
+        {
+            AutoRegisterGroup = group?.Meta.Name,
+        };
         var options = new ProxyOptions(
             addresses,
             useDelta,
@@ -98,6 +112,8 @@ public sealed record ProxyOptions(
                 "false" => false,
                 var other => throw new ArgumentException($"--inline-scheduling: invalid value \"{other}\": expected true or false"),
             },
+            WorkloadGroup = group,
+            BootstrapToken = token,
         };
         if (flags.Count > 0) throw new ArgumentException($"unknown flag '--{flags.Keys.First()}'");
         return options;
@@ -110,6 +126,21 @@ public sealed record ProxyOptions(
         if (text.Length > 0 && (parts.Length > 3 || parts.Any(p => p.Length == 0 || p.Contains('*'))))
             throw new ArgumentException($"--locality: invalid value \"{text}\": expected region[/zone[/subzone]]");
         return text;
+    }
+
+    private static string ReadToken(string path)
+    {
+        try { return File.ReadAllText(path).Trim(); }
+        catch (IOException e) { throw new ArgumentException($"--bootstrap-token-file: cannot read {path}: {e.Message}"); }
+    }
+
+    /// <summary>A VM's labels: its group's (metadata, then template), then --labels on top.</summary>
+    private static IReadOnlyDictionary<string, string> GroupLabels(WorkloadGroup? group, IReadOnlyDictionary<string, string> flags)
+    {
+        if (group is null) return flags;
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (k, v) in group.Spec.Metadata.Labels.Concat(group.Spec.Template.Labels).Concat(flags)) labels[k] = v;
+        return labels;
     }
 
     /// <summary>"app=x,version=v1" as a dictionary, Istio's label syntax on the command line.</summary>

@@ -15,6 +15,9 @@ public sealed record ProxyIdentity(
     string? IdOverride = null,
     string Locality = "")
 {
+    /// <summary>The WorkloadGroup a VM joins (Istio's AUTO_REGISTER_GROUP node metadata); null for a sidecar.</summary>
+    public string? AutoRegisterGroup { get; init; }
+
     /// <summary>Istio's sidecar node id: sidecar~IP~POD.NAMESPACE~NAMESPACE.svc.cluster.local.</summary>
     public string NodeId => IdOverride ?? $"sidecar~{Ip}~{PodName}.{Namespace}~{Namespace}.svc.cluster.local";
 
@@ -28,6 +31,7 @@ public sealed record ProxyIdentity(
         metadata.Fields["LABELS"] = Value.ForStruct(labels);
         metadata.Fields["INSTANCE_IPS"] = Value.ForString(Ip);
         metadata.Fields["NAME"] = Value.ForString(PodName);
+        if (AutoRegisterGroup is { } group) metadata.Fields["AUTO_REGISTER_GROUP"] = Value.ForString(group);
         var node = new Node
         {
             Id = NodeId,

@@ -22,6 +22,12 @@ public sealed partial class XdsClient
     [LoggerMessage(5, LogLevel.Debug, "{Type} nonce {Nonce} applied and ACKed")]
     private partial void LogAccepted(string type, string nonce);
 
+    [LoggerMessage(8, LogLevel.Debug, "workload health sent to the control plane: healthy={Healthy}")]
+    private partial void LogHealthSent(bool healthy);
+
+    [LoggerMessage(9, LogLevel.Debug, "workload health not sent ({Reason}); the next stream sends it")]
+    private partial void LogHealthNotSent(string reason);
+
     [LoggerMessage(6, LogLevel.Warning, "{Type} nonce {Nonce} rejected (NACK), keeping the previous config: {Error}")]
     private partial void LogRejected(string type, string nonce, string error);
 }

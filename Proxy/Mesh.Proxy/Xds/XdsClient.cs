@@ -2,6 +2,7 @@ using Envoy.Service.Discovery.V3;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Mesh.Proxy.Configuration;
+using Mesh.Proxy.Health;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -9,7 +10,11 @@ namespace Mesh.Proxy.Xds;
 
 /// <param name="Addresses">Control plane addresses (host:port); any silo serves any proxy, tried in turn.</param>
 /// <param name="UseDelta">Delta ADS (default) or state-of-the-world.</param>
-public sealed record XdsClientOptions(IReadOnlyList<string> Addresses, bool UseDelta, Backoff Backoff);
+public sealed record XdsClientOptions(IReadOnlyList<string> Addresses, bool UseDelta, Backoff Backoff)
+{
+    /// <summary>A VM's bootstrap token, sent as "authorization: Bearer" on every stream; null for sidecars.</summary>
+    public string? BootstrapToken { get; init; }
+}
 
 /// <summary>
 /// The ADS stream to the control plane: opens it, feeds responses through the protocol to the
@@ -22,7 +27,8 @@ public sealed partial class XdsClient(
     ProxyIdentity identity,
     XdsProxyConfigProvider provider,
     TimeProvider time,
-    ILogger<XdsClient> logger) : BackgroundService
+    ILogger<XdsClient> logger,
+    WorkloadHealthState? health = null) : BackgroundService
 {
     private readonly XdsSession _session = new();
     private readonly Random _jitter = new();
@@ -82,15 +88,15 @@ public sealed partial class XdsClient(
     private Task<bool> RunDeltaAsync(AggregatedDiscoveryService.AggregatedDiscoveryServiceClient client, string address, CancellationToken ct)
     {
         var protocol = new DeltaProtocol(_session, identity.ToNode());
-        return PumpAsync(client.DeltaAggregatedResources(cancellationToken: ct), protocol.Start(), protocol.OnResponse,
-            r => (r.TypeUrl, r.Nonce), address, ct);
+        return PumpAsync(client.DeltaAggregatedResources(Headers(), cancellationToken: ct), protocol.Start(), protocol.OnResponse,
+            r => (r.TypeUrl, r.Nonce), h => new DeltaDiscoveryRequest { TypeUrl = XdsTypes.HealthInformation, ErrorDetail = HealthError(h) }, address, ct);
     }
 
     private Task<bool> RunSotwAsync(AggregatedDiscoveryService.AggregatedDiscoveryServiceClient client, string address, CancellationToken ct)
     {
         var protocol = new SotwProtocol(_session, identity.ToNode());
-        return PumpAsync(client.StreamAggregatedResources(cancellationToken: ct), protocol.Start(), protocol.OnResponse,
-            r => (r.TypeUrl, r.Nonce), address, ct);
+        return PumpAsync(client.StreamAggregatedResources(Headers(), cancellationToken: ct), protocol.Start(), protocol.OnResponse,
+            r => (r.TypeUrl, r.Nonce), h => new DiscoveryRequest { TypeUrl = XdsTypes.HealthInformation, ErrorDetail = HealthError(h) }, address, ct);
     }
 
     /// <summary>One stream, whichever protocol flavour: send the opening requests, then answer each response.</summary>
@@ -99,22 +105,58 @@ public sealed partial class XdsClient(
         IReadOnlyList<TRequest> start,
         Func<TResponse, (IReadOnlyList<TRequest> Requests, ApplyOutcome Outcome)> onResponse,
         Func<TResponse, (string TypeUrl, string Nonce)> idOf,
+        Func<WorkloadHealth, TRequest> healthRequest,
         string address,
         CancellationToken ct)
     {
         using var _ = call;
-        foreach (var request in start) await call.RequestStream.WriteAsync(request, ct);
-        var received = false;
-        await foreach (var response in call.ResponseStream.ReadAllAsync(ct))
+        // Health reports arrive from the prober at any time; a gRPC stream takes one write at a time.
+        using var writes = new SemaphoreSlim(1, 1);
+        async Task WriteAsync(TRequest request)
         {
-            MarkConnected(address, ref received);
-            var (requests, outcome) = onResponse(response);
-            var (typeUrl, nonce) = idOf(response);
-            Publish(typeUrl, nonce, outcome);
-            foreach (var request in requests) await call.RequestStream.WriteAsync(request, ct);
+            await writes.WaitAsync(ct);
+            try { await call.RequestStream.WriteAsync(request, ct); }
+            finally { writes.Release(); }
         }
-        return received;
+        async void SendHealth(WorkloadHealth h)
+        {
+            try { await WriteAsync(healthRequest(h)); LogHealthSent(h.Healthy); }
+            catch (Exception e) { LogHealthNotSent(e.Message); }
+        }
+
+        foreach (var request in start) await WriteAsync(request);
+        Action<WorkloadHealth> onHealth = SendHealth;
+        if (health is not null)
+        {
+            health.Changed += onHealth;
+            // A new stream (perhaps to another silo) learns the current health at once.
+            if (health.Current is { } current) await WriteAsync(healthRequest(current));
+        }
+        try
+        {
+            var received = false;
+            await foreach (var response in call.ResponseStream.ReadAllAsync(ct))
+            {
+                MarkConnected(address, ref received);
+                var (requests, outcome) = onResponse(response);
+                var (typeUrl, nonce) = idOf(response);
+                Publish(typeUrl, nonce, outcome);
+                foreach (var request in requests) await WriteAsync(request);
+            }
+            return received;
+        }
+        finally
+        {
+            if (health is not null) health.Changed -= onHealth;
+        }
     }
+
+    private Metadata? Headers() =>
+        options.BootstrapToken is { } token ? new Metadata { { "authorization", $"Bearer {token}" } } : null;
+
+    // Istio's agent: an empty error_detail is healthy; a set one carries the probe's failure.
+    private static Google.Rpc.Status? HealthError(WorkloadHealth h) =>
+        h.Healthy ? null : new Google.Rpc.Status { Code = 500, Message = h.Message ?? "unhealthy" };
 
     private void MarkConnected(string address, ref bool received)
     {

@@ -10,6 +10,9 @@ public static class XdsTypes
     public const string Listener = Prefix + "envoy.config.listener.v3.Listener";
     public const string RouteConfiguration = Prefix + "envoy.config.route.v3.RouteConfiguration";
 
+    /// <summary>Istio's workload health report, sent by a VM's agent on the ADS stream (never subscribed).</summary>
+    public const string HealthInformation = Prefix + "istio.v1.HealthInformation";
+
     /// <summary>Envoy's subscription order: clusters, their endpoints, listeners, their routes.</summary>
     public static IReadOnlyList<string> All { get; } = [Cluster, ClusterLoadAssignment, Listener, RouteConfiguration];
 

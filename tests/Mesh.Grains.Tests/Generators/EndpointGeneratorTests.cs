@@ -158,7 +158,6 @@ public class EndpointGeneratorTests
 
     [Theory]
     [InlineData(EndpointHealth.Healthy, HealthStatus.Healthy)]
-    [InlineData(EndpointHealth.Unhealthy, HealthStatus.Unhealthy)]
     [InlineData(EndpointHealth.Draining, HealthStatus.Draining)]
     public void Build_Health_MapsToEnvoyStatus(EndpointHealth health, HealthStatus expected)
     {
@@ -167,6 +166,16 @@ public class EndpointGeneratorTests
         var endpoint = Assert.Single(Assert.Single(Assert.Single(EndpointGenerator.Build(view)).Endpoints).LbEndpoints);
 
         Assert.Equal(expected, endpoint.HealthStatus);
+    }
+
+    [Fact]
+    public void Build_UnhealthyEndpoint_LeftOut()
+    {
+        var view = View(endpoints: [Endpoint("10.0.0.1", health: EndpointHealth.Unhealthy), Endpoint("10.0.0.2")]);
+
+        var endpoint = Assert.Single(Assert.Single(Assert.Single(EndpointGenerator.Build(view)).Endpoints).LbEndpoints);
+
+        Assert.Equal("10.0.0.2", endpoint.Endpoint.Address.SocketAddress.Address);
     }
 
     [Fact]

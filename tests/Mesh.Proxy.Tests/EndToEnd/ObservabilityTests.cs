@@ -132,6 +132,8 @@ public sealed class ObservabilityTests(MeshFixture mesh)
         var scrape = "";
         await SidecarUnderTest.WaitUntilAsync(async () =>
         {
+            // The route can land before the endpoints (a 503 UH): ask again until the refused connect is counted.
+            await sidecar.GetAsync($"{host}:{Port}");
             scrape = await sidecar.ScrapeAsync();
             return PrometheusText.Sum(scrape, "istio_requests_total", ("response_code", "404"), ("response_flags", "NR"), ("destination_service", "nowhere.mesh.local")) == 1
                 // Istio's default retry policy (2 retries on connect-failure) runs out on a refused port: Envoy's UF,URX.

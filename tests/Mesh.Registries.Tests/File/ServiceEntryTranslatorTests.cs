@@ -103,3 +103,35 @@ public sealed class ServiceEntryTranslatorTests
         Assert.Equal(80u, ServiceEntryTranslator.Translate(config)["dup.mesh.local"].Service.Ports.Single().Number);
     }
 }
+
+public sealed class ServiceEntryTranslatorHealthTests
+{
+    [Theory]
+    [InlineData("", EndpointHealth.Healthy)]
+    [InlineData("status: {conditions: [{type: Healthy, status: \"True\"}]}", EndpointHealth.Healthy)]
+    [InlineData("status: {conditions: [{type: Healthy, status: \"False\", message: probe failed}]}", EndpointHealth.Unhealthy)]
+    [InlineData("status: {conditions: [{type: Ready, status: \"False\"}]}", EndpointHealth.Healthy)]
+    public void Translate_WorkloadEntryHealthyCondition_EndpointHealth(string status, EndpointHealth expected)
+    {
+        var config = ConfigText.Parse($$$"""
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: vm, namespace: apps}
+            spec:
+              hosts: [vm.mesh.local]
+              resolution: STATIC
+              ports: [{number: 80, name: http, protocol: HTTP}]
+              workloadSelector: {labels: {app: vm}}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: WorkloadEntry
+            metadata: {name: vm-1, namespace: apps}
+            spec: {address: 10.0.0.1, labels: {app: vm}}
+            {{{status}}}
+            """);
+
+        var (_, endpoints) = ServiceEntryTranslator.Translate(config)["vm.mesh.local"];
+
+        Assert.Equal(expected, Assert.Single(endpoints).Health);
+    }
+}
