@@ -4,12 +4,21 @@ namespace Mesh.Grains.Services;
 
 /// <summary>
 /// What every shard says about one host, merged. Shards never overwrite each other; the merged
-/// service takes the first shard's attributes (by shard key order, so the result is stable) and
-/// the union of all shards' ports and endpoints.
+/// service takes the first shard's attributes and the union of all shards' ports and endpoints.
+/// Shards rank as Istio's aggregate registry does: Kubernetes first, then ServiceEntries, then the
+/// rest (Consul); by name within a rank, so the result never depends on arrival order.
 /// </summary>
 internal sealed class ServiceState
 {
     private readonly SortedDictionary<string, (ShardKey Shard, MeshService Service)> _services = new(StringComparer.Ordinal);
+
+    // Sort keys: the rank digit first, then the shard's name.
+    private static string Key(ShardKey shard) => shard.Registry switch
+    {
+        "Kubernetes" => "0",
+        "ServiceEntry" => "1",
+        _ => "2",
+    } + shard;
     private readonly SortedDictionary<string, IReadOnlyList<MeshEndpoint>> _endpoints = new(StringComparer.Ordinal);
 
     public DestinationRule? Rule { get; set; }
@@ -18,7 +27,7 @@ internal sealed class ServiceState
 
     public bool SetService(ShardKey shard, MeshService? service)
     {
-        var key = shard.ToString();
+        var key = Key(shard);
         if (service is null) return _services.Remove(key);
         if (_services.TryGetValue(key, out var existing) && existing.Service == service) return false;
         _services[key] = (shard, service);
