@@ -158,7 +158,7 @@ public sealed partial class KubernetesRegistry : BackgroundService, IServiceRegi
             var anyFailing = _watchers.Any(w => w.Health().Failing);
             _loop = new LoopStatus(true, anyFailing ? _loop.LastSync : _time.GetUtcNow(), _publisher.Hosts, _publisher.Endpoints);
             if (updates > 0 || full)
-                LogPublished(_logger, full ? "full" : "incremental", updates, _publisher.Hosts, (long)_time.GetElapsedTime(started).TotalMilliseconds);
+                LogPublished(_logger, full ? "full" : "incremental", updates, _publisher.Published.Count, (long)_time.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !stop.IsCancellationRequested)
         {
