@@ -22,7 +22,8 @@ namespace Mesh.Registries.Kubernetes;
 /// when it is back, and a relist republishes the whole shard, which withdraws only what vanished.
 /// Given the served config (<see cref="IConfigView"/>), it also publishes, endpoints only, the pods
 /// each ServiceEntry's workloadSelector picks, under the entry's hosts (<see cref="ServiceEntrySelections"/>):
-/// the config arrives on the same loop as the watchers' changes, so one owner recomputes everything.
+/// and, the other way round, the WorkloadEntries each Service's selector picks (<see cref="ServiceWorkloadEntries"/>).
+/// The config arrives on the same loop as the watchers' changes, so one owner recomputes everything.
 /// </summary>
 public sealed partial class KubernetesRegistry : BackgroundService, IServiceRegistry
 {
@@ -32,6 +33,7 @@ public sealed partial class KubernetesRegistry : BackgroundService, IServiceRegi
     private readonly ShardPublisher _publisher;
     private readonly ClusterState _state = new();
     private readonly ServiceEntrySelections _selections = new();
+    private readonly ServiceWorkloadEntries _workloadEntries = new();
     private readonly IConfigView? _config;
     private readonly Channel<Action<ClusterState, ChangeSet>> _changes =
         Channel.CreateUnbounded<Action<ClusterState, ChangeSet>>(new UnboundedChannelOptions { SingleReader = true });
@@ -126,7 +128,7 @@ public sealed partial class KubernetesRegistry : BackgroundService, IServiceRegi
                 var hosts = new Dictionary<string, (MeshService? Service, IReadOnlyList<MeshEndpoint> Endpoints)>(StringComparer.Ordinal);
                 foreach (var svc in _state.Services.Values)
                 {
-                    var (host, service, endpoints) = _state.Build(ResourceCache<V1Service>.KeyOf(svc), _options.Domain);
+                    var (host, service, endpoints) = Build(ResourceCache<V1Service>.KeyOf(svc));
                     if (service is not null) hosts[host] = (service, endpoints);
                 }
                 foreach (var host in _selections.Hosts)
@@ -142,7 +144,7 @@ public sealed partial class KubernetesRegistry : BackgroundService, IServiceRegi
                 var hosts = new Dictionary<string, (MeshService? Service, IReadOnlyList<MeshEndpoint> Endpoints)>(StringComparer.Ordinal);
                 foreach (var key in changed.Services)
                 {
-                    var (host, service, endpoints) = _state.Build(key, _options.Domain);
+                    var (host, service, endpoints) = Build(key);
                     hosts[host] = (service, endpoints);
                 }
                 foreach (var host in changed.Hosts.Where(h => !hosts.ContainsKey(h)))
@@ -176,8 +178,17 @@ public sealed partial class KubernetesRegistry : BackgroundService, IServiceRegi
     private (MeshService? Service, IReadOnlyList<MeshEndpoint> Endpoints) ServicePart(string host)
     {
         if (KubernetesTranslator.ServiceKey(host, _options.Domain) is not { } key) return (null, []);
-        var (_, service, endpoints) = _state.Build(key, _options.Domain);
+        var (_, service, endpoints) = Build(key);
         return (service, endpoints);
+    }
+
+    /// <summary>A Service's host as its EndpointSlices give it, plus the WorkloadEntries its selector picks.</summary>
+    private (string Host, MeshService? Service, IReadOnlyList<MeshEndpoint> Endpoints) Build(string serviceKey)
+    {
+        var (host, service, endpoints) = _state.Build(serviceKey, _options.Domain);
+        if (service is null || _state.Services.Get(serviceKey) is not { } svc) return (host, service, endpoints);
+        var entries = _workloadEntries.EndpointsOf(svc, service);
+        return (host, service, entries.Count == 0 ? endpoints : [.. endpoints, .. entries]);
     }
 
     /// <summary>Hands each served config to the loop; the selections change only there.</summary>
@@ -186,7 +197,11 @@ public sealed partial class KubernetesRegistry : BackgroundService, IServiceRegi
         try
         {
             await foreach (var current in config.WatchAsync(stop))
-                await _changes.Writer.WriteAsync((_, changed) => _selections.SetConfig(current, changed), stop);
+                await _changes.Writer.WriteAsync((state, changed) =>
+                {
+                    _selections.SetConfig(current, changed);
+                    _workloadEntries.SetConfig(current, state, changed);
+                }, stop);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {

@@ -229,4 +229,28 @@ public sealed class KubernetesServiceEntryTests : IAsyncLifetime
         // One update for the host: its endpoints never went away and came back.
         Assert.Equal([("endpoints", Ratings)], _updater.Calls.Skip(before).Where(c => c.Host == Ratings));
     }
+
+    [Fact]
+    public async Task ServiceSelector_SelectsWorkloadEntries_AddedChangedRemoved()
+    {
+        const string web = "web.demo.svc.cluster.local";
+        static WorkloadEntry Vm(string app, bool healthy = true) =>
+            new(new ConfigMeta("WorkloadEntry", "networking.istio.io/v1", "web-vm", "demo", new Dictionary<string, string>()),
+                new WorkloadEntrySpec("10.9.0.1", new Dictionary<string, uint>(), new Dictionary<string, string> { ["app"] = app }, null, null, null, "vm-sa"))
+            {
+                Health = new HealthCondition(healthy, null, null),
+            };
+        _server.Apply(KubeObjects.Slice("demo", "web", "web-1", [KubeObjects.SlicePort("http", 80)], KubeObjects.Endpoint("10.1.0.50")));
+        await EndpointsAsync(web, e => e.Count == 1, "the Service's own endpoint");
+
+        _feed.Publish(MeshConfig.Empty with { WorkloadEntries = [Vm("web")] });
+        await SeenAsync(web, "10.1.0.50:Healthy,10.9.0.1:Healthy", "the VM behind the Service");
+        Assert.Equal("web-vm", _updater.Endpoints(web).Single(e => e.Address == "10.9.0.1").WorkloadName);
+
+        _feed.Publish(MeshConfig.Empty with { WorkloadEntries = [Vm("web", healthy: false)] });
+        await SeenAsync(web, "10.1.0.50:Healthy,10.9.0.1:Unhealthy", "the VM failing its probe");
+
+        _feed.Publish(MeshConfig.Empty with { WorkloadEntries = [Vm("other")] });
+        await SeenAsync(web, "10.1.0.50:Healthy", "the VM relabelled away");
+    }
 }

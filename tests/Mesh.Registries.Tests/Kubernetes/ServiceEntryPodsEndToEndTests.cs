@@ -111,4 +111,24 @@ public sealed class ServiceEntryPodsEndToEndTests(ITestOutputHelper output) : IA
         await NextAsync(ads, [("10.1.0.2", 8080u)], "only the newly selected pod");
         output.WriteLine($"ServiceEntry selector changed -> EDS: {clock.ElapsedMilliseconds} ms");
     }
+
+    [Fact]
+    public async Task KubernetesServiceSelector_WorkloadEntryFile_ReachesEds()
+    {
+        const string cluster = "outbound|80||ratings.demo.svc.cluster.local";
+        await using var ads = new AdsClient(_silo.Options.XdsPort, "sidecar~10.0.0.99~client.demo~demo.svc.cluster.local");
+        await ads.SendAsync(ResourceTypes.ClusterLoadAssignment, [cluster]);
+
+        var clock = Stopwatch.StartNew();
+        // Selector app: ratings; no EndpointSlice lists the pod here, so the VM is all the Service has.
+        _server.Apply(KubeObjects.Service("demo", "ratings", "10.96.0.20", KubeObjects.Port("http", 80, 8080)));
+        var response = await ads.NextMatchingAsync(ResourceTypes.ClusterLoadAssignment, r => Endpoints(r).SequenceEqual([(Vm, 8080u)]), "the VM behind the Service");
+        output.WriteLine($"Service selecting a WorkloadEntry -> EDS: {clock.ElapsedMilliseconds} ms");
+        await ads.AckAsync(response, [cluster]);
+
+        clock.Restart();
+        System.IO.File.Delete(Path.Combine(_silo.ConfigDir, "ratings-vm.yaml"));
+        await ads.NextMatchingAsync(ResourceTypes.ClusterLoadAssignment, r => Endpoints(r).Count == 0, "the VM's entry deleted");
+        output.WriteLine($"WorkloadEntry deleted -> EDS: {clock.ElapsedMilliseconds} ms");
+    }
 }
