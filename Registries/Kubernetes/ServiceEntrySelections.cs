@@ -38,8 +38,8 @@ public sealed class ServiceEntrySelections
 
         _ownerByHost = next;
         _byNamespace = next
-            .GroupBy(o => o.Value)
-            .Select(g => (Entry: g.Key, Hosts: g.Select(o => o.Key).ToList()))
+            .GroupBy(o => o.Value.Meta.Key, StringComparer.Ordinal)
+            .Select(g => (Entry: g.First().Value, Hosts: g.Select(o => o.Key).ToList()))
             .GroupBy(e => e.Entry.Meta.Namespace, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         Loaded = true;

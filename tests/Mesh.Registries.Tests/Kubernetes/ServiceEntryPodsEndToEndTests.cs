@@ -131,4 +131,34 @@ public sealed class ServiceEntryPodsEndToEndTests(ITestOutputHelper output) : IA
         await ads.NextMatchingAsync(ResourceTypes.ClusterLoadAssignment, r => Endpoints(r).Count == 0, "the VM's entry deleted");
         output.WriteLine($"WorkloadEntry deleted -> EDS: {clock.ElapsedMilliseconds} ms");
     }
+
+    [Fact]
+    public async Task DnsEntryWithSelector_SelectedPodIsInTheStrictDnsCluster()
+    {
+        const string name = "outbound|80||ratings-dns.example.com";
+        _silo.WriteConfig("ratings-dns.yaml", """
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: ratings-dns, namespace: demo}
+            spec:
+              hosts: [ratings-dns.example.com]
+              location: MESH_INTERNAL
+              resolution: DNS
+              ports: [{number: 80, name: http, protocol: HTTP, targetPort: 8080}]
+              workloadSelector: {labels: {app: ratings}}
+            """);
+        await using var ads = new AdsClient(_silo.Options.XdsPort, "sidecar~10.0.0.99~client.demo~demo.svc.cluster.local");
+        await ads.SendAsync(ResourceTypes.Cluster, []);
+
+        static List<(string, uint)> Hosts(DiscoveryResponse r) =>
+            [.. r.Resources.Select(x => x.Unpack<Envoy.Config.Cluster.V3.Cluster>()).Where(c => c.Name == name)
+                .SelectMany(c => c.LoadAssignment.Endpoints).SelectMany(l => l.LbEndpoints)
+                .Select(e => (e.Endpoint.Address.SocketAddress.Address, e.Endpoint.Address.SocketAddress.PortValue))
+                .OrderBy(e => e.Address, StringComparer.Ordinal)];
+
+        // As Istio: a DNS entry's selected workloads are the STRICT_DNS cluster's hosts (an IP resolves to itself).
+        var response = await ads.NextMatchingAsync(ResourceTypes.Cluster, r => Hosts(r).SequenceEqual([(Pod, 8080u), (Vm, 8080u)]), "the pod and the VM in the DNS cluster");
+        var cluster = response.Resources.Select(x => x.Unpack<Envoy.Config.Cluster.V3.Cluster>()).Single(c => c.Name == name);
+        Assert.Equal(Envoy.Config.Cluster.V3.Cluster.Types.DiscoveryType.StrictDns, cluster.Type);
+    }
 }
