@@ -88,6 +88,7 @@ public sealed class KubernetesServiceEntryTests : IAsyncLifetime
     {
         var endpoints = (await LoadedAsync()).OrderBy(e => e.Address, StringComparer.Ordinal).ToList();
 
+        // ratings-x has the labels but lives in another namespace; reviews-1 is in it but does not match.
         Assert.Equal("10.1.0.1:Healthy,10.1.0.2:Unhealthy", Describe(endpoints));
         var first = endpoints[0];
         Assert.Equal("v1", first.Labels["version"]);
@@ -252,5 +253,11 @@ public sealed class KubernetesServiceEntryTests : IAsyncLifetime
 
         _feed.Publish(MeshConfig.Empty with { WorkloadEntries = [Vm("other")] });
         await SeenAsync(web, "10.1.0.50:Healthy", "the VM relabelled away");
+
+        // Now the Service's own selector moves to the entry's label: the Service change alone brings it back.
+        var svc = KubeObjects.Service("demo", "web", "10.96.0.10", KubeObjects.Port("http", 80));
+        svc.Spec.Selector = new Dictionary<string, string> { ["app"] = "other" };
+        _server.Apply(svc);
+        await SeenAsync(web, "10.1.0.50:Healthy,10.9.0.1:Healthy", "the VM under the Service's new selector");
     }
 }
