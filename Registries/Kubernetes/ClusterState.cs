@@ -24,7 +24,7 @@ public sealed class ChangeSet
 
 /// <summary>
 /// The registry's caches per kind and the indexes between them (a service's slices, the services a
-/// pod backs), so a change recomputes only the hosts it reaches. Owned by the registry's loop.
+/// pod backs, a namespace's pods), so a change recomputes only the hosts it reaches. Owned by the registry's loop.
 /// </summary>
 public sealed class ClusterState : IClusterView
 {
