@@ -3,25 +3,35 @@ using Mesh.Api.Model;
 
 namespace Mesh.Registries.Kubernetes;
 
-/// <summary>Which services a batch of changes touched; All after a relist or a change that reaches every host.</summary>
+/// <summary>
+/// Which services a batch of changes touched (and which ServiceEntry hosts, for the pods their
+/// selectors pick); All after a relist or a change that reaches every host.
+/// </summary>
 public sealed class ChangeSet
 {
     public HashSet<string> Services { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>ServiceEntry hosts whose selected pods must be looked at again.</summary>
+    public HashSet<string> Hosts { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Each pod the batch touched, before and after (null for absent), for the ServiceEntry selectors to match.</summary>
+    public List<(V1Pod? Before, V1Pod? After)> Pods { get; } = [];
+
     public bool All { get; set; }
 
-    public bool IsEmpty => !All && Services.Count == 0;
+    public bool IsEmpty => !All && Services.Count == 0 && Hosts.Count == 0;
 }
 
 /// <summary>
 /// The registry's caches per kind and the indexes between them (a service's slices, the services a
-/// pod backs), so a change recomputes only the hosts it reaches. Owned by the registry's loop.
+/// pod backs, a namespace's pods), so a change recomputes only the hosts it reaches. Owned by the registry's loop.
 /// </summary>
 public sealed class ClusterState : IClusterView
 {
     private readonly Dictionary<string, HashSet<string>> _slicesByService = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _servicesByPod = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<string>> _podsByService = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _podsByNamespace = new(StringComparer.Ordinal);
     private readonly HashSet<string> _listed = new(StringComparer.Ordinal);
 
     public ResourceCache<V1Service> Services { get; } = new();
@@ -63,8 +73,20 @@ public sealed class ClusterState : IClusterView
     public void Apply(ResourceChange<V1Pod> change, ChangeSet changed)
     {
         foreach (var (before, after) in Pods.Apply(change))
-            if (_servicesByPod.TryGetValue(ResourceCache<V1Pod>.KeyOf((before ?? after)!), out var users))
+        {
+            var key = ResourceCache<V1Pod>.KeyOf((before ?? after)!);
+            if (_servicesByPod.TryGetValue(key, out var users))
                 changed.Services.UnionWith(users);
+            if (before is not null && _podsByNamespace.TryGetValue(before.Metadata.NamespaceProperty ?? "", out var old) && old.Remove(key) && old.Count == 0)
+                _podsByNamespace.Remove(before.Metadata.NamespaceProperty ?? "");
+            if (after is not null)
+            {
+                var ns = after.Metadata.NamespaceProperty ?? "";
+                if (!_podsByNamespace.TryGetValue(ns, out var set)) _podsByNamespace[ns] = set = new(StringComparer.Ordinal);
+                set.Add(key);
+            }
+            changed.Pods.Add((before, after));
+        }
         Relisted("Pod", change, changed);
     }
 
@@ -113,6 +135,12 @@ public sealed class ClusterState : IClusterView
             : [];
 
     public V1Pod? Pod(string @namespace, string name) => Pods.Get(ResourceCache<V1Pod>.Key(@namespace, name));
+
+    /// <summary>The pods of one namespace, in name order.</summary>
+    public IEnumerable<V1Pod> PodsIn(string @namespace) =>
+        _podsByNamespace.TryGetValue(@namespace, out var keys)
+            ? keys.Order(StringComparer.Ordinal).Select(Pods.Get).OfType<V1Pod>()
+            : [];
 
     public V1Node? Node(string name) => Nodes.Get(name);
 

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using k8s;
 using k8s.Models;
 using Mesh.Api.Model;
+using Mesh.Registries.Config;
 using Mesh.Registries.Registry;
 using Mesh.Registries.Updates;
 using Microsoft.Extensions.Hosting;
@@ -19,6 +20,10 @@ namespace Mesh.Registries.Kubernetes;
 /// is published before every kind has been listed once. When the API server is unreachable the
 /// caches and everything served stay as they were (status Disconnected); each watcher relists
 /// when it is back, and a relist republishes the whole shard, which withdraws only what vanished.
+/// Given the served config (<see cref="IConfigView"/>), it also publishes, endpoints only, the pods
+/// each ServiceEntry's workloadSelector picks, under the entry's hosts (<see cref="ServiceEntrySelections"/>):
+/// and, the other way round, the WorkloadEntries each Service's selector picks (<see cref="ServiceWorkloadEntries"/>).
+/// The config arrives on the same loop as the watchers' changes, so one owner recomputes everything.
 /// </summary>
 public sealed partial class KubernetesRegistry : BackgroundService, IServiceRegistry
 {
@@ -27,15 +32,21 @@ public sealed partial class KubernetesRegistry : BackgroundService, IServiceRegi
     private readonly ILogger<KubernetesRegistry> _logger;
     private readonly ShardPublisher _publisher;
     private readonly ClusterState _state = new();
+    private readonly ServiceEntrySelections _selections = new();
+    private readonly ServiceWorkloadEntries _workloadEntries = new();
+    private readonly IConfigView? _config;
     private readonly Channel<Action<ClusterState, ChangeSet>> _changes =
         Channel.CreateUnbounded<Action<ClusterState, ChangeSet>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<(Func<CancellationToken, Task> Run, Func<WatcherHealth> Health)> _watchers = [];
     private volatile LoopStatus _loop = new(false, null, 0, 0);
     private bool _republish;
 
-    public KubernetesRegistry(KubernetesOptions options, IKubernetes client, IMeshUpdater updater, TimeProvider time, ILoggerFactory loggers)
+    /// <param name="config">The served config, for ServiceEntry workloadSelectors; without it no pod is selected by one.</param>
+    public KubernetesRegistry(KubernetesOptions options, IKubernetes client, IMeshUpdater updater, TimeProvider time, ILoggerFactory loggers,
+        IConfigView? config = null)
     {
         _options = options;
+        _config = config;
         _time = time;
         _logger = loggers.CreateLogger<KubernetesRegistry>();
         Shard = new ShardKey("Kubernetes", options.ClusterId);
@@ -82,6 +93,7 @@ public sealed partial class KubernetesRegistry : BackgroundService, IServiceRegi
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
         var running = _watchers.Select(w => Task.Run(() => w.Run(stop), stop)).ToList();
+        if (_config is { } config) running.Add(Task.Run(() => WatchConfigAsync(config, stop), stop));
         try
         {
             while (await _changes.Reader.WaitToReadAsync(stop))
@@ -90,6 +102,7 @@ public sealed partial class KubernetesRegistry : BackgroundService, IServiceRegi
                 // Take everything already delivered: a burst of events becomes one recomputation per host.
                 while (_changes.Reader.TryRead(out var apply)) apply(_state, changed);
                 if (_state.Listed.Count < _watchers.Count) continue;
+                if (!changed.All) _selections.Reach(changed);
                 await PublishAsync(changed, stop);
             }
         }
@@ -112,33 +125,42 @@ public sealed partial class KubernetesRegistry : BackgroundService, IServiceRegi
             int updates;
             if (full)
             {
-                var hosts = new Dictionary<string, (MeshService, IReadOnlyList<MeshEndpoint>)>(StringComparer.Ordinal);
+                var hosts = new Dictionary<string, (MeshService? Service, IReadOnlyList<MeshEndpoint> Endpoints)>(StringComparer.Ordinal);
                 foreach (var svc in _state.Services.Values)
                 {
-                    var (host, service, endpoints) = _state.Build(ResourceCache<V1Service>.KeyOf(svc), _options.Domain);
+                    var (host, service, endpoints) = Build(ResourceCache<V1Service>.KeyOf(svc));
                     if (service is not null) hosts[host] = (service, endpoints);
                 }
-                updates = await _publisher.PublishAllAsync(hosts);
+                foreach (var host in _selections.Hosts)
+                {
+                    var (service, endpoints) = hosts.GetValueOrDefault(host, (null, []));
+                    hosts[host] = (service, [.. endpoints, .. _selections.EndpointsOf(host, _state)]);
+                }
+                updates = await _publisher.PublishAllAsync(hosts.Select(h => (h.Key, h.Value.Service, h.Value.Endpoints)));
             }
             else
             {
                 updates = 0;
-                foreach (var key in changed.Services.Order(StringComparer.Ordinal))
+                var hosts = new Dictionary<string, (MeshService? Service, IReadOnlyList<MeshEndpoint> Endpoints)>(StringComparer.Ordinal);
+                foreach (var key in changed.Services)
+                {
+                    var (host, service, endpoints) = Build(key);
+                    hosts[host] = (service, endpoints);
+                }
+                foreach (var host in changed.Hosts.Where(h => !hosts.ContainsKey(h)))
+                    hosts[host] = ServicePart(host);
+                foreach (var (host, (service, endpoints)) in hosts.OrderBy(h => h.Key, StringComparer.Ordinal))
                 {
                     stop.ThrowIfCancellationRequested();
-                    var (host, service, endpoints) = _state.Build(key, _options.Domain);
-                    if (service is null)
-                    {
-                        if (_publisher.Published.ContainsKey(host)) { await _publisher.WithdrawAsync(host); updates++; }
-                    }
-                    else if (await _publisher.PublishAsync(host, service, endpoints)) updates++;
+                    IReadOnlyList<MeshEndpoint> all = _selections.Owns(host) ? [.. endpoints, .. _selections.EndpointsOf(host, _state)] : endpoints;
+                    if (await _publisher.PublishAsync(host, service, all)) updates++;
                 }
             }
             _republish = false;
             var anyFailing = _watchers.Any(w => w.Health().Failing);
             _loop = new LoopStatus(true, anyFailing ? _loop.LastSync : _time.GetUtcNow(), _publisher.Hosts, _publisher.Endpoints);
             if (updates > 0 || full)
-                LogPublished(_logger, full ? "full" : "incremental", updates, _publisher.Hosts, (long)_time.GetElapsedTime(started).TotalMilliseconds);
+                LogPublished(_logger, full ? "full" : "incremental", updates, _publisher.Published.Count, (long)_time.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !stop.IsCancellationRequested)
         {
@@ -146,6 +168,43 @@ public sealed partial class KubernetesRegistry : BackgroundService, IServiceRegi
             _republish = true;
             LogPublishFailed(_logger, ex);
             _ = RetryLaterAsync(stop);
+        }
+    }
+
+    /// <summary>
+    /// What the cluster's Services say about a ServiceEntry host: nothing, unless the entry names a
+    /// Service's own host, in which case the shard serves both the Service and the selected pods.
+    /// </summary>
+    private (MeshService? Service, IReadOnlyList<MeshEndpoint> Endpoints) ServicePart(string host)
+    {
+        if (KubernetesTranslator.ServiceKey(host, _options.Domain) is not { } key) return (null, []);
+        var (_, service, endpoints) = Build(key);
+        return (service, endpoints);
+    }
+
+    /// <summary>A Service's host as its EndpointSlices give it, plus the WorkloadEntries its selector picks.</summary>
+    private (string Host, MeshService? Service, IReadOnlyList<MeshEndpoint> Endpoints) Build(string serviceKey)
+    {
+        var (host, service, endpoints) = _state.Build(serviceKey, _options.Domain);
+        if (service is null || _state.Services.Get(serviceKey) is not { } svc) return (host, service, endpoints);
+        var entries = _workloadEntries.EndpointsOf(svc, service);
+        return (host, service, entries.Count == 0 ? endpoints : [.. endpoints, .. entries]);
+    }
+
+    /// <summary>Hands each served config to the loop; the selections change only there.</summary>
+    private async Task WatchConfigAsync(IConfigView config, CancellationToken stop)
+    {
+        try
+        {
+            await foreach (var current in config.WatchAsync(stop))
+                await _changes.Writer.WriteAsync((state, changed) =>
+                {
+                    _selections.SetConfig(current, changed);
+                    _workloadEntries.SetConfig(current, state, changed);
+                }, stop);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
         }
     }
 

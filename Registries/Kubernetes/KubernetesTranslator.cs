@@ -18,6 +18,15 @@ public static class KubernetesTranslator
 
     public static string Host(string name, string @namespace, string domain) => $"{name}.{@namespace}.svc.{domain}";
 
+    /// <summary>The service key ("namespace/name") a host <c>name.namespace.svc.domain</c> would belong to; null for any other host.</summary>
+    public static string? ServiceKey(string host, string domain)
+    {
+        var suffix = ".svc." + domain;
+        if (!host.EndsWith(suffix, StringComparison.Ordinal)) return null;
+        var parts = host[..^suffix.Length].Split('.');
+        return parts is [{ Length: > 0 } name, { Length: > 0 } ns] ? ResourceCache<V1Service>.Key(ns, name) : null;
+    }
+
     public static bool IsExternalName(V1Service svc) =>
         svc.Spec?.Type == "ExternalName" && !string.IsNullOrEmpty(svc.Spec.ExternalName);
 

@@ -18,7 +18,8 @@ public static class ModelEquality
 
     public static bool Same(MeshEndpoint a, MeshEndpoint b) =>
         a.Address == b.Address && a.Locality == b.Locality && a.Weight == b.Weight && a.Health == b.Health
-        && a.ServiceAccount == b.ServiceAccount && a.Network == b.Network && SameMap(a.Ports, b.Ports) && SameMap(a.Labels, b.Labels);
+        && a.ServiceAccount == b.ServiceAccount && a.Network == b.Network && a.WorkloadName == b.WorkloadName
+        && SameMap(a.Ports, b.Ports) && SameMap(a.Labels, b.Labels);
 
     public static bool Same(IReadOnlyList<MeshEndpoint> a, IReadOnlyList<MeshEndpoint> b)
     {

@@ -6,27 +6,38 @@ namespace Mesh.Registries.Updates;
 /// One shard's view as last told to the mesh, and the diff against it: a registry hands over what
 /// its source says now (a full relist, or one host) and only what changed reaches the updater. A
 /// full relist after the source came back therefore withdraws what vanished meanwhile and leaves
-/// the rest untouched, so nothing served flaps. Not thread-safe: one registry loop owns it.
+/// the rest untouched, so nothing served flaps. A host may be published with endpoints only (a null
+/// service): the shard adds workloads to a host another shard defines, as the Kubernetes registry
+/// does for the pods a ServiceEntry selects. Not thread-safe: one registry loop owns it.
 /// </summary>
 public sealed class ShardPublisher(ShardKey shard, IMeshUpdater updater)
 {
-    private Dictionary<string, (MeshService Service, IReadOnlyList<MeshEndpoint> Endpoints)> _published = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (MeshService? Service, IReadOnlyList<MeshEndpoint> Endpoints)> _published = new(StringComparer.Ordinal);
 
     public ShardKey Shard => shard;
 
-    public int Hosts => _published.Count;
+    /// <summary>Hosts this shard defines a service for (endpoint-only hosts are not counted).</summary>
+    public int Hosts => _published.Values.Count(v => v.Service is not null);
 
     public int Endpoints => _published.Values.Sum(v => v.Endpoints.Count);
 
-    public IReadOnlyDictionary<string, (MeshService Service, IReadOnlyList<MeshEndpoint> Endpoints)> Published => _published;
+    public IReadOnlyDictionary<string, (MeshService? Service, IReadOnlyList<MeshEndpoint> Endpoints)> Published => _published;
 
     /// <summary>The source's whole state for this shard: hosts not in it are withdrawn.</summary>
-    public async Task<int> PublishAllAsync(IReadOnlyDictionary<string, (MeshService Service, IReadOnlyList<MeshEndpoint> Endpoints)> hosts)
+    public Task<int> PublishAllAsync(IReadOnlyDictionary<string, (MeshService Service, IReadOnlyList<MeshEndpoint> Endpoints)> hosts) =>
+        PublishAllAsync(hosts.Select(h => (h.Key, (MeshService?)h.Value.Service, h.Value.Endpoints)));
+
+    /// <summary>The source's whole state for this shard, endpoint-only hosts (null service) included: hosts not in it are withdrawn.</summary>
+    public async Task<int> PublishAllAsync(IEnumerable<(string Host, MeshService? Service, IReadOnlyList<MeshEndpoint> Endpoints)> hosts)
     {
         var changes = 0;
-        foreach (var (host, (service, endpoints)) in hosts.OrderBy(h => h.Key, StringComparer.Ordinal))
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (host, service, endpoints) in hosts.OrderBy(h => h.Host, StringComparer.Ordinal))
+        {
+            seen.Add(host);
             if (await PublishAsync(host, service, endpoints)) changes++;
-        foreach (var host in _published.Keys.Where(h => !hosts.ContainsKey(h)).ToList())
+        }
+        foreach (var host in _published.Keys.Where(h => !seen.Contains(h)).ToList())
         {
             await WithdrawAsync(host);
             changes++;
@@ -34,16 +45,28 @@ public sealed class ShardPublisher(ShardKey shard, IMeshUpdater updater)
         return changes;
     }
 
+    /// <summary>
+    /// What the shard says about a host now. A null service publishes endpoints only; a null service
+    /// with no endpoints means the shard has nothing for the host, and withdraws what it had.
+    /// </summary>
     /// <returns>Whether the updater was called (the host's service or endpoints differ from what was published).</returns>
-    public async Task<bool> PublishAsync(string host, MeshService service, IReadOnlyList<MeshEndpoint> endpoints)
+    public async Task<bool> PublishAsync(string host, MeshService? service, IReadOnlyList<MeshEndpoint> endpoints)
     {
         var known = _published.TryGetValue(host, out var old);
-        var serviceChanged = !known || !ModelEquality.Same(old.Service, service);
+        if (service is null && endpoints.Count == 0)
+        {
+            if (!known) return false;
+            await WithdrawAsync(host);
+            return true;
+        }
+        var serviceChanged = known ? !ModelEquality.Same(old.Service, service) : service is not null;
         var endpointsChanged = !known || !ModelEquality.Same(old.Endpoints, endpoints);
         if (!serviceChanged && !endpointsChanged) return false;
         // The service first: endpoints of a host the grain does not know yet have no ports to land on.
-        if (serviceChanged) await updater.ServiceChangedAsync(shard, host, service);
+        // Dropping the shard's service goes last, so the host never serves without what this shard still adds.
+        if (serviceChanged && service is not null) await updater.ServiceChangedAsync(shard, host, service);
         if (endpointsChanged) await updater.EndpointsChangedAsync(shard, host, endpoints);
+        if (serviceChanged && service is null) await updater.ServiceChangedAsync(shard, host, null);
         _published[host] = (service, endpoints);
         return true;
     }
@@ -57,8 +80,8 @@ public sealed class ShardPublisher(ShardKey shard, IMeshUpdater updater)
 
     public async Task WithdrawAsync(string host)
     {
-        if (!_published.Remove(host)) return;
+        if (!_published.Remove(host, out var old)) return;
         await updater.EndpointsChangedAsync(shard, host, []);
-        await updater.ServiceChangedAsync(shard, host, null);
+        if (old.Service is not null) await updater.ServiceChangedAsync(shard, host, null);
     }
 }

@@ -1,3 +1,4 @@
+using Mesh.Registries.Config;
 using Mesh.Registries.Kubernetes;
 using Mesh.Registries.Registry;
 using Mesh.Registries.Updates;
@@ -19,7 +20,7 @@ public static class KubernetesRegistryHosting
         services.AddSingleton(_ => KubernetesClientFactory.Create(options));
         services.AddSingleton(sp => new KubernetesRegistry(
             options, sp.GetRequiredService<k8s.IKubernetes>(), sp.GetRequiredService<IMeshUpdater>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetService<IConfigView>()));
         services.AddHostedService(sp => sp.GetRequiredService<KubernetesRegistry>());
         services.AddSingleton<IServiceRegistry>(sp => sp.GetRequiredService<KubernetesRegistry>());
         return services;

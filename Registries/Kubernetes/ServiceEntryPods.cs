@@ -1,0 +1,69 @@
+using k8s.Models;
+using Mesh.Api.Model;
+using Mesh.Registries.File;
+
+namespace Mesh.Registries.Kubernetes;
+
+/// <summary>
+/// Pods as endpoints of the ServiceEntries whose workloadSelector picks them, as Istio's
+/// serviceentry registry takes the workload instances the Kubernetes registry hands it. Pure: the
+/// same objects always give the same result.
+/// </summary>
+public static class ServiceEntryPods
+{
+    /// <summary>Istio selects only pods in the entry's own namespace, by the selector's labels (all must match).</summary>
+    public static bool Selects(ServiceEntry entry, V1Pod pod) =>
+        entry.Spec.WorkloadSelector is { } selector
+        && pod.Metadata?.NamespaceProperty == entry.Meta.Namespace
+        && ServiceEntryTranslator.Matches(selector.MatchLabels, Labels(pod));
+
+    /// <summary>
+    /// The pod as an endpoint of every host of <paramref name="spec"/>, or null while it has no IP.
+    /// Its port for a service port is the pod's container port of the same name (TCP, first one
+    /// wins), else the port's targetPort, else its number: Istio's order. The last two are what
+    /// the mesh does for a port missing from <see cref="MeshEndpoint.Ports"/>, so only names go there.
+    /// </summary>
+    public static MeshEndpoint? ToEndpoint(V1Pod pod, ServiceEntrySpec spec, V1Node? node, V1Namespace? @namespace)
+    {
+        if (Address(pod) is not { } address) return null;
+        var containerPorts = new Dictionary<string, uint>(StringComparer.Ordinal);
+        foreach (var port in (pod.Spec?.Containers ?? []).SelectMany(c => c.Ports ?? []))
+            if (!string.IsNullOrEmpty(port.Name) && port.ContainerPort > 0 && (port.Protocol is null or "TCP"))
+                containerPorts.TryAdd(port.Name, (uint)port.ContainerPort);
+        var ports = spec.Ports
+            .Where(p => containerPorts.ContainsKey(p.Name))
+            .GroupBy(p => p.Name, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => containerPorts[g.Key], StringComparer.Ordinal);
+        var labels = Labels(pod);
+        var namespaceNetwork = @namespace?.Metadata?.Labels is { } nsLabels && nsLabels.TryGetValue(KubernetesTranslator.NetworkLabel, out var n) ? n : null;
+        return new MeshEndpoint(
+            address,
+            ports,
+            labels,
+            KubernetesTranslator.Locality(node, null),
+            0,
+            IsServing(pod) ? EndpointHealth.Healthy : EndpointHealth.Unhealthy,
+            pod.Spec?.ServiceAccountName,
+            labels.GetValueOrDefault(KubernetesTranslator.NetworkLabel) ?? namespaceNetwork)
+        {
+            WorkloadName = KubernetesTranslator.WorkloadName(pod),
+        };
+    }
+
+    /// <summary>
+    /// Istio keeps a selected pod only while it is Ready, not being deleted and not finished
+    /// (shouldPodBeInEndpoints and IsPodReady); here such a pod stays listed as Unhealthy, which
+    /// leaves EDS all the same.
+    /// </summary>
+    public static bool IsServing(V1Pod pod) =>
+        pod.Metadata?.DeletionTimestamp is null
+        && pod.Status?.Phase is not ("Succeeded" or "Failed")
+        && pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
+
+    public static string? Address(V1Pod pod) =>
+        pod.Status?.PodIP is { Length: > 0 } ip ? ip
+        : pod.Status?.PodIPs?.FirstOrDefault(i => !string.IsNullOrEmpty(i.Ip))?.Ip;
+
+    private static Dictionary<string, string> Labels(V1Pod pod) =>
+        pod.Metadata?.Labels is { } labels ? new Dictionary<string, string>(labels, StringComparer.Ordinal) : new(StringComparer.Ordinal);
+}
