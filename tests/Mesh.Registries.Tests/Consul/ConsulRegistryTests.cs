@@ -1,6 +1,7 @@
 using Mesh.Api.Model;
 using Mesh.Registries.Consul;
 using Mesh.Registries.Registry;
+using Mesh.Testing;
 using Mesh.Testing.Consul;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -205,14 +206,17 @@ public sealed class ConsulRegistryTests : IAsyncLifetime
     public async Task Execute_ConsulFailing_RetriesAfterDoublingJitteredPauses()
     {
         _consul.FailWithStatus = 500;
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var time = new PendingTimersTimeProvider(DateTimeOffset.UtcNow);
         var options = ConsulTestClients.Options(_consul.Address) with { RetryMin = TimeSpan.FromSeconds(1), RetryMax = TimeSpan.FromSeconds(4) };
         var registry = await StartAsync(options: options, time: time);
         await _updater.WaitUntilAsync(() => registry.Status.State == RegistryState.Disconnected, "disconnected");
 
         // Pauses lie in [0.5, 1], [1, 2], [2, 4] s: by 1 s the second listing, by 3 s the third, the fourth not before 3.5 s.
+        // Time moves only once the registry waits on its pause (a request's own timeout is far longer than any pause).
+        await _updater.WaitUntilAsync(() => time.Pending.Any(t => t <= options.RetryMax), "the first pause");
         time.Advance(TimeSpan.FromSeconds(1));
         await _updater.WaitUntilAsync(() => _consul.Requests.Count == 2, "the second listing");
+        await _updater.WaitUntilAsync(() => time.Pending.Any(t => t <= options.RetryMax), "the second pause");
         time.Advance(TimeSpan.FromSeconds(2));
         await _updater.WaitUntilAsync(() => _consul.Requests.Count == 3, "the third listing");
 
