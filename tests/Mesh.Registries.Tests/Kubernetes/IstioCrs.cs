@@ -5,7 +5,7 @@ namespace Mesh.Registries.Tests.Kubernetes;
 /// <summary>Istio custom resources as the API server stores them (JSON), for the fake API server.</summary>
 public static class IstioCrs
 {
-    public static string VirtualService(string ns, string name, string host, string destination, int weight = 100) => Cr(
+    public static string VirtualService(string ns, string name, string host, string destination, int weight = 100, string? subset = null) => Cr(
         "VirtualService",
         new JsonObject
         {
@@ -23,7 +23,11 @@ public static class IstioCrs
             ["hosts"] = new JsonArray(host),
             ["http"] = new JsonArray(new JsonObject
             {
-                ["route"] = new JsonArray(new JsonObject { ["destination"] = new JsonObject { ["host"] = destination }, ["weight"] = weight }),
+                ["route"] = new JsonArray(new JsonObject
+                {
+                    ["destination"] = subset is null ? new JsonObject { ["host"] = destination } : new JsonObject { ["host"] = destination, ["subset"] = subset },
+                    ["weight"] = weight,
+                }),
             }),
         });
 
