@@ -1,6 +1,5 @@
 using Mesh.Api.Model;
 using Mesh.Api.Yaml;
-using Mesh.Registries.File;
 using Mesh.Registries.Registry;
 using Mesh.Registries.Updates;
 using Microsoft.Extensions.Hosting;
