@@ -8,8 +8,8 @@ namespace Mesh.Silo.Hosting;
 /// <summary>
 /// The config sources and the <see cref="ConfigAggregator"/> that merges them, in merge order: the
 /// YAML directory first, then the Kubernetes cluster's Istio CRs when the Kubernetes registry runs
-/// and --kube-config-crds is not false. The aggregator is the one <see cref="IConfigView"/> and the
-/// registry of the (ServiceEntry, config) shard; /ready waits for it. It waits for the directory
+/// and --kube-config-crds is not false. The aggregator feeds the one <see cref="IConfigView"/>
+/// (<see cref="ConfigFeed"/>) and is the registry of the (ServiceEntry, config) shard; /ready waits for it. It waits for the directory
 /// always, for the CRDs at most <see cref="KubernetesOptions.ConfigSyncWait"/>.
 /// </summary>
 public static class ConfigSourcesHosting
