@@ -140,10 +140,11 @@ public sealed partial class ConfigAggregator : BackgroundService, IServiceRegist
         // Wake at each source's deadline so a source that never answers cannot hold the first publish back.
         foreach (var wait in _sources.Select(s => s.SyncWait).OfType<TimeSpan>().Distinct().Order())
         {
-            var left = wait - _time.GetElapsedTime(_started);
             try
             {
-                if (left > TimeSpan.Zero) await Task.Delay(left, _time, stop);
+                // Timers may fire a little before the clock says the time is up: wait until it does.
+                TimeSpan left;
+                while ((left = wait - _time.GetElapsedTime(_started)) > TimeSpan.Zero) await Task.Delay(left, _time, stop);
                 if (_status.Loaded) return;
                 await PublishIfWaitedAsync(stop);
             }

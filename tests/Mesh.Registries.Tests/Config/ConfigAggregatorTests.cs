@@ -160,6 +160,22 @@ public sealed class ConfigAggregatorTests
     }
 
     [Fact]
+    public async Task ExecuteAsync_RemoteSourceNeverReports_PublishesWhenItsSyncWaitRunsOut()
+    {
+        using var aggregator = Aggregator(crdWait: TimeSpan.FromSeconds(30));
+        await aggregator.StartAsync(CancellationToken.None);
+        await aggregator.UpdateAsync(Files, new ConfigSourceState(Objects("/config/a.yaml", VirtualService("api", "api.apps.svc.cluster.local", "api")), []));
+
+        _time.Advance(TimeSpan.FromSeconds(29));
+        Assert.False(aggregator.Status.Loaded);
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        await Eventually.TrueAsync(() => aggregator.Status.Loaded, "the publish at the CRDs' sync wait");
+        Assert.Equal(["api"], _feed.Current.VirtualServices.Select(v => v.Meta.Name));
+        await aggregator.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public async Task UpdateAsync_UnknownSource_Throws()
     {
         var aggregator = Aggregator();
