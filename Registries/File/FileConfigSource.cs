@@ -1,7 +1,4 @@
-using Mesh.Api.Model;
 using Mesh.Registries.Config;
-using Mesh.Registries.Registry;
-using Mesh.Registries.Updates;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -10,40 +7,26 @@ namespace Mesh.Registries.File;
 /// <summary>Options of the YAML directory source.</summary>
 public sealed record FileSourceOptions(string Directory, TimeSpan PollInterval)
 {
-    public static readonly ShardKey Shard = new("ServiceEntry", "config");
+    /// <summary>The directory's name among the <see cref="ConfigAggregator"/>'s sources: its path.</summary>
+    public string SourceName => Directory;
 }
 
 /// <summary>
-/// A watched directory of Istio YAML as a config source and a registry (its ServiceEntries and
-/// WorkloadEntries). Changes are found by a file-system watcher, with a poll as a safety net for
-/// file systems that do not deliver events; either way only files whose content changed are re-read.
+/// A watched directory of Istio YAML as a config source of the <see cref="ConfigAggregator"/>,
+/// which merges it with the other sources and serves the result. Changes are found by a
+/// file-system watcher, with a poll as a safety net for file systems that do not deliver events;
+/// either way only files whose content changed are re-read.
 /// </summary>
 public sealed partial class FileConfigSource(
     FileSourceOptions options,
-    IMeshUpdater updater,
-    ConfigFeed feed,
+    ConfigAggregator aggregator,
     TimeProvider time,
-    ILogger<FileConfigSource> logger) : BackgroundService, IServiceRegistry
+    ILogger<FileConfigSource> logger) : BackgroundService
 {
     private readonly FileConfigStore _store = new();
     private readonly Dictionary<string, string> _contents = new(StringComparer.Ordinal);
-    private readonly ShardPublisher _publisher = new(FileSourceOptions.Shard, updater);
-
-    public ShardKey Shard => FileSourceOptions.Shard;
-
-    // A directory never goes away the way a remote source does: it is synced whenever it was read.
-    RegistryStatus IServiceRegistry.Status => Status.Loaded
-        ? new RegistryStatus(Shard, RegistryState.Synced, Status.LoadedAt, null, null, _publisher.Hosts, _publisher.Endpoints)
-        : RegistryStatus.Initial(Shard);
     private readonly SemaphoreSlim _changed = new(0);
-
-    public ConfigStatus Status { get; private set; } = ConfigStatus.NotLoaded;
-
-    /// <summary>The valid config being served (WorkloadGroups for auto-registration, among others).</summary>
-    public MeshConfig Config { get; private set; } = MeshConfig.Empty;
-
-    /// <summary>Raised with each rejected document's errors, for metrics.</summary>
-    public event Action<IReadOnlyList<Mesh.Api.Yaml.ConfigError>>? Rejected;
+    private bool _reported;
 
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
@@ -118,32 +101,19 @@ public sealed partial class FileConfigSource(
             catch (IOException ex) { LogReadFailed(logger, file, ex); continue; }
             if (_contents.TryGetValue(file, out var old) && old == text) continue;
             _contents[file] = text;
-            var errors = _store.Apply(file, text);
-            foreach (var error in errors) LogRejected(logger, error.ToString());
-            if (errors.Count > 0) Rejected?.Invoke(errors);
+            _store.Apply(file, text);
             changed = true;
         }
-        if (!changed && Status.Loaded) return;
+        if (!changed && _reported) return;
         var config = _store.Snapshot();
-        Config = config;
-        await PushAsync(config);
-        Status = new ConfigStatus(true, time.GetUtcNow(), [.. config.All.Select(o => o.Meta)], _store.Errors);
-        LogLoaded(logger, options.Directory, Status.Serving.Count, Status.Rejected.Count);
+        var errors = _store.Errors;
+        // The aggregator logs and counts the rejections; this line says what the directory holds.
+        LogLoaded(logger, options.Directory, config.All.Count(), errors.Count);
+        await aggregator.UpdateAsync(options.SourceName, new ConfigSourceState([.. config.All], errors));
+        _reported = true;
     }
 
-    private async Task PushAsync(MeshConfig config)
-    {
-        // Routing config first: a host that appears in the same change then derives its routes
-        // and clusters with its VirtualService and DestinationRule already in place.
-        await updater.ConfigChangedAsync(config);
-        await _publisher.PublishAllAsync(ServiceEntryTranslator.Translate(config));
-        feed.Publish(config);
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Config rejected: {Error}")]
-    private static partial void LogRejected(ILogger logger, string error);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Config from {Directory}: serving {Objects} objects, {Rejected} documents rejected")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Config directory {Directory}: {Objects} valid objects, {Rejected} documents rejected")]
     private static partial void LogLoaded(ILogger logger, string directory, int objects, int rejected);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Config file {File} removed")]

@@ -23,4 +23,17 @@ public sealed record KubernetesOptions(
     /// informers of many silos do not all reconnect at once.
     /// </summary>
     public TimeSpan WatchTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Whether the cluster's Istio CRs are a config source too (silo flag --kube-config-crds, on by default).</summary>
+    public bool ConfigCrds { get; init; } = true;
+
+    /// <summary>How often a kind whose CRD is not installed is looked for again.</summary>
+    public TimeSpan CrdNotInstalledRetry { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long the silo's first config waits for the CRDs to be listed. An API server that cannot be
+    /// reached must not keep the silo unready: after this the silo serves the other sources' config,
+    /// and the CRs join when the list succeeds.
+    /// </summary>
+    public TimeSpan ConfigSyncWait { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -43,6 +43,6 @@ public static class KubernetesSources
     private static ResourceList<T> From<T>(IItems<T> list) =>
         new([.. list.Items ?? []], ((IMetadata<V1ListMeta>)list).Metadata?.ResourceVersion ?? "");
 
-    private static int Timeout(TimeSpan watchTimeout, Random random) =>
+    internal static int Timeout(TimeSpan watchTimeout, Random random) =>
         Math.Max(1, (int)(watchTimeout.TotalSeconds * (0.5 + random.NextDouble() / 2)));
 }

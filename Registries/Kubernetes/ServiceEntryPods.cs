@@ -1,6 +1,6 @@
 using k8s.Models;
 using Mesh.Api.Model;
-using Mesh.Registries.File;
+using Mesh.Registries.Config;
 
 namespace Mesh.Registries.Kubernetes;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using k8s.Models;
 using Mesh.Api.Model;
-using Mesh.Registries.File;
+using Mesh.Registries.Config;
 
 namespace Mesh.Registries.Kubernetes;
 

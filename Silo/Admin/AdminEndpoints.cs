@@ -1,5 +1,6 @@
 using Mesh.Grains.Abstractions;
-using Mesh.Registries.File;
+using Mesh.Registries.Config;
+using Mesh.Registries.Kubernetes;
 using Mesh.Registries.Registry;
 using Mesh.Silo.Metrics;
 using Mesh.Silo.Push;
@@ -16,10 +17,11 @@ public static class AdminEndpoints
     public static void Map(WebApplication app, int httpPort)
     {
         var host = $"*:{httpPort}";
-        app.MapGet("/ready", (FileConfigSource config, IHostApplicationLifetime life) =>
+        // Ready once the merged config is served: every config source synced once, or a remote one's wait ran out.
+        app.MapGet("/ready", (ConfigAggregator config, IHostApplicationLifetime life) =>
             config.Status.Loaded && life.ApplicationStarted.IsCancellationRequested
                 ? Results.Text("ready\n")
-                : Results.Text("not ready: " + (config.Status.Loaded ? "xDS not listening yet" : "config not loaded yet") + "\n", statusCode: 503))
+                : Results.Text("not ready: " + (config.Status.Loaded ? "xDS not listening yet" : NotLoaded(config.Status)) + "\n", statusCode: 503))
             .RequireHost(host);
 
         WorkloadTokenEndpoint.Map(app, host);
@@ -60,12 +62,10 @@ public static class AdminEndpoints
             endpoints = s.Endpoints,
         }))).RequireHost(host);
 
-        app.MapGet("/debug/configz", (FileConfigSource config) => Results.Json(new
-        {
-            loaded = config.Status.Loaded,
-            loadedAt = config.Status.LoadedAt,
-            serving = config.Status.Serving.Select(m => new { kind = m.Kind, @namespace = m.Namespace, name = m.Name, file = m.Origin?.File }),
-            rejected = config.Status.Rejected.Select(e => new { file = e.File, document = e.DocumentIndex, kind = e.Kind, name = e.Name, field = e.FieldPath, value = e.Value, message = e.Message, text = e.ToString() }),
-        })).RequireHost(host);
+        app.MapGet("/debug/configz", (ConfigAggregator config, IEnumerable<CrdConfigSource> crds) => Results.Json(ConfigzView.From(config.Status, crds)))
+            .RequireHost(host);
     }
+
+    private static string NotLoaded(ConfigStatus status) =>
+        "config not loaded yet (waiting for " + string.Join(", ", status.Sources.Where(s => !s.Synced).Select(s => s.Name)) + ")";
 }

@@ -1,10 +1,10 @@
-using Mesh.Registries.File;
+using Mesh.Registries.Config;
 using Mesh.Silo.Metrics;
 
 namespace Mesh.Silo.Hosting;
 
-/// <summary>Counts rejected config documents into galley_validation_failed, by kind.</summary>
-public sealed class ConfigMetricsBinder(FileConfigSource source, MeshMetrics metrics) : IHostedService
+/// <summary>Counts rejected config documents of every config source into galley_validation_failed, by kind.</summary>
+public sealed class ConfigMetricsBinder(ConfigAggregator source, MeshMetrics metrics) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {

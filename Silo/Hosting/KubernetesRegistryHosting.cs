@@ -9,7 +9,8 @@ namespace Mesh.Silo.Hosting;
 /// Runs the Kubernetes registry when the silo was given a kubeconfig (or "in-cluster"). It is a
 /// hosted service and an <see cref="IServiceRegistry"/> (so /debug/registryz and the
 /// mesh_registry_* gauges show it); /ready does not wait for it, since a silo serves the YAML
-/// directory's config whether the API server answers or not.
+/// directory's config whether the API server answers or not. The same client also feeds the
+/// cluster's Istio CRs to the config (<see cref="ConfigSourcesHosting"/>).
 /// </summary>
 public static class KubernetesRegistryHosting
 {

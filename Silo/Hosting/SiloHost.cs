@@ -1,7 +1,6 @@
 using Orleans.Serialization;
 using Mesh.Grains.Abstractions;
 using System.Net;
-using Mesh.Registries.Config;
 using Mesh.Registries.Consul;
 using Mesh.Registries.File;
 using Mesh.Registries.Registry;
@@ -56,12 +55,9 @@ public static class SiloHost
             AutoRegistration = sp.GetRequiredService<AutoRegistration>(),
         });
         services.AddSingleton<IMeshUpdater, GrainMeshUpdater>();
-        services.AddSingleton(new FileSourceOptions(options.ConfigDir, TimeSpan.FromSeconds(5)));
-        services.AddSingleton<ConfigFeed>();
-        services.AddSingleton<IConfigView>(sp => sp.GetRequiredService<ConfigFeed>());
-        services.AddSingleton<FileConfigSource>();
-        services.AddHostedService(sp => sp.GetRequiredService<FileConfigSource>());
-        services.AddSingleton<IServiceRegistry>(sp => sp.GetRequiredService<FileConfigSource>());
+        var fileSource = new FileSourceOptions(options.ConfigDir, TimeSpan.FromSeconds(5));
+        services.AddSingleton(fileSource);
+        services.AddConfigSources(fileSource, options.Kubernetes);
         if (options.Consul is { } consul) services.AddConsulRegistries(consul);
         services.AddKubernetesRegistry(options.Kubernetes);
         services.AddHostedService<RegistryMetricsBinder>();

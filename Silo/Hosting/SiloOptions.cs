@@ -58,6 +58,10 @@ public sealed record SiloOptions(
         }
 
         var primary = Get("primary-silo-port", "");
+        // Read even without --kubeconfig, so turning the CRDs off is never an "unknown flag".
+        var crds = Get("kube-config-crds", "true");
+        var configCrds = bool.TryParse(crds, out var readCrds)
+            ? readCrds : throw new ArgumentException($"--kube-config-crds: invalid value \"{crds}\": expected true or false");
         var options = new SiloOptions(
             ConfigDir: Path.GetFullPath(Get("config-dir", "config")),
             XdsPort: Int("xds-port", 15010),
@@ -87,6 +91,9 @@ public sealed record SiloOptions(
                     kubeconfig == "in-cluster" ? kubeconfig : Path.GetFullPath(kubeconfig),
                     Get("kube-cluster-id", "Kubernetes"),
                     Get("kube-domain", "cluster.local"))
+                {
+                    ConfigCrds = configCrds,
+                }
                 : null,
             WorkloadEntryGracePeriod = Millis("workload-entry-grace-period-ms", 10_000),
         };

@@ -1,7 +1,7 @@
 using Grpc.Core;
 using Mesh.Api.Model;
 using Mesh.Grains.Abstractions;
-using Mesh.Registries.File;
+using Mesh.Registries.Config;
 using Mesh.Registries.Vm;
 
 namespace Mesh.Silo.Vm;
@@ -37,7 +37,7 @@ public sealed record StreamCaller(string? Authorization, string? Peer)
 /// </summary>
 public sealed partial class AutoRegistration(
     AutoRegistrationOptions options,
-    FileConfigSource config,
+    IConfigView config,
     IGrainFactory grains,
     TimeProvider time,
     ILogger<AutoRegistration> logger)
@@ -51,7 +51,7 @@ public sealed partial class AutoRegistration(
     {
         if (!proxy.Metadata.TryGetValue(GroupMetadata, out var groupName) || groupName.Length == 0) return null;
         var ns = proxy.Namespace ?? "default";
-        var group = config.Config.WorkloadGroups.FirstOrDefault(g => g.Meta.Namespace == ns && g.Meta.Name == groupName);
+        var group = config.Current.WorkloadGroups.FirstOrDefault(g => g.Meta.Namespace == ns && g.Meta.Name == groupName);
         if (group is null) Deny(proxy, $"WorkloadGroup {ns}/{groupName} does not exist");
         var check = BootstrapToken.Verify(options.Key, caller.BearerToken, ns, groupName, time.GetUtcNow());
         if (!check.Valid) Deny(proxy, check.Error!);
@@ -69,7 +69,7 @@ public sealed partial class AutoRegistration(
     /// <summary>A token for joining a group, for meshctl; null when the group is not served.</summary>
     public (string Token, DateTimeOffset ExpiresAt)? Issue(string ns, string group, TimeSpan ttl)
     {
-        if (!config.Config.WorkloadGroups.Any(g => g.Meta.Namespace == ns && g.Meta.Name == group)) return null;
+        if (!config.Current.WorkloadGroups.Any(g => g.Meta.Namespace == ns && g.Meta.Name == group)) return null;
         var expires = time.GetUtcNow() + ttl;
         return (BootstrapToken.Issue(options.Key, new BootstrapClaims(ns, group, expires.ToUnixTimeSeconds())), expires);
     }

@@ -4,7 +4,7 @@ using k8s.Models;
 using Mesh.Api.Model;
 using Mesh.Api.Yaml;
 using Mesh.Registries.Consul;
-using Mesh.Registries.File;
+using Mesh.Registries.Config;
 using Mesh.Registries.Kubernetes;
 using Mesh.Registries.Updates;
 

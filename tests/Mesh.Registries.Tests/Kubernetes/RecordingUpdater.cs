@@ -12,7 +12,12 @@ public sealed class RecordingUpdater : IMeshUpdater
     private readonly Dictionary<string, MeshService> _services = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<MeshEndpoint>> _endpoints = new(StringComparer.Ordinal);
 
+    private readonly List<MeshConfig> _configs = [];
+
     public IReadOnlyList<(string Kind, string Host)> Calls { get { lock (_gate) return [.. _calls]; } }
+
+    /// <summary>Every config pushed, in order.</summary>
+    public IReadOnlyList<MeshConfig> Configs { get { lock (_gate) return [.. _configs]; } }
 
     public MeshService? Service(string host) { lock (_gate) return _services.GetValueOrDefault(host); }
 
@@ -39,5 +44,9 @@ public sealed class RecordingUpdater : IMeshUpdater
         return Task.CompletedTask;
     }
 
-    public Task ConfigChangedAsync(MeshConfig config) => Task.CompletedTask;
+    public Task ConfigChangedAsync(MeshConfig config)
+    {
+        lock (_gate) _configs.Add(config);
+        return Task.CompletedTask;
+    }
 }

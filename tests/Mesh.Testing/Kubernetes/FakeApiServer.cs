@@ -17,7 +17,9 @@ namespace Mesh.Testing.Kubernetes;
 /// resourceVersion on, BOOKMARK on request, ERROR or HTTP 410 for versions compacted away), and it
 /// can go down and come back on the same port with its objects intact. Objects are stored as the
 /// JSON the real client serializes (KubernetesJson), with one resourceVersion counter for all
-/// kinds, as etcd keeps it. Cluster-wide collection paths only (what the registry reads).
+/// kinds, as etcd keeps it. Any kind, built-in or custom, is a <see cref="FakeResource"/>:
+/// served at its cluster-wide collection path and at /namespaces/NS/ paths below its group
+/// version; anything else (a CRD not installed) is answered 404.
 /// </summary>
 public sealed class FakeApiServer : IAsyncDisposable
 {
@@ -48,7 +50,7 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     public static async Task<FakeApiServer> StartAsync(IEnumerable<FakeResource>? resources = null)
     {
-        var server = new FakeApiServer(FreePorts.Take(1)[0], resources ?? FakeResource.BuiltIn);
+        var server = new FakeApiServer(FreePorts.Take(1)[0], resources ?? FakeResource.All);
         await server.UpAsync();
         return server;
     }
@@ -101,14 +103,17 @@ public sealed class FakeApiServer : IAsyncDisposable
             var type = store.Objects.ContainsKey(key) ? "MODIFIED" : "ADDED";
             var text = node.ToJsonString();
             store.Objects[key] = text;
-            Publish(store, rv, type, text);
+            Publish(store, key, rv, type, text);
             return rv;
         }
     }
 
-    public long Delete<T>(string? @namespace, string name) where T : IKubernetesObject<V1ObjectMeta>
+    public long Delete<T>(string? @namespace, string name) where T : IKubernetesObject<V1ObjectMeta> =>
+        Delete(_stores.Values.Single(s => s.Resource.Kind == typeof(T).Name[2..]).Resource, @namespace, name);
+
+    public long Delete(FakeResource resource, string? @namespace, string name)
     {
-        var store = _stores.Values.Single(s => s.Resource.Kind == typeof(T).Name[2..]);
+        var store = _stores[resource.Path];
         var key = string.IsNullOrEmpty(@namespace) ? name : $"{@namespace}/{name}";
         lock (_gate)
         {
@@ -116,7 +121,7 @@ public sealed class FakeApiServer : IAsyncDisposable
             var rv = ++_version;
             var node = JsonNode.Parse(text)!.AsObject();
             node["metadata"]!["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture);
-            Publish(store, rv, "DELETED", node.ToJsonString());
+            Publish(store, key, rv, "DELETED", node.ToJsonString());
             return rv;
         }
     }
@@ -202,28 +207,46 @@ public sealed class FakeApiServer : IAsyncDisposable
         var watch = query["watch"] == "true" || query["watch"] == "1";
         var rvText = query["resourceVersion"].ToString();
         var bookmarks = query["allowWatchBookmarks"] == "true";
-        if (!HttpMethods.IsGet(http.Request.Method) || !_stores.TryGetValue(http.Request.Path.Value ?? "", out var store))
+        if (!HttpMethods.IsGet(http.Request.Method) || Resolve(http.Request.Path.Value ?? "") is not { } found)
         {
             Record(http, watch, rvText, bookmarks, 404);
             await WriteStatusAsync(http, 404, "NotFound", $"the server could not find the requested resource ({http.Request.Path})");
             return;
         }
+        var (store, ns) = found;
         if (!watch)
         {
             string body;
             lock (_gate)
             {
-                body = $$"""{"kind":"{{store.Resource.ListKind}}","apiVersion":"{{store.Resource.ApiVersion}}","metadata":{"resourceVersion":"{{_version}}"},"items":[{{string.Join(',', store.Objects.Values)}}]}""";
+                var items = store.Objects.Where(o => InNamespace(o.Key, ns)).Select(o => o.Value);
+                body = $$"""{"kind":"{{store.Resource.ListKind}}","apiVersion":"{{store.Resource.ApiVersion}}","metadata":{"resourceVersion":"{{_version}}"},"items":[{{string.Join(',', items)}}]}""";
                 Record(http, watch, rvText, bookmarks, 200);
             }
             http.Response.ContentType = "application/json";
             await http.Response.WriteAsync(body);
             return;
         }
-        await WatchAsync(http, store, rvText, bookmarks);
+        await WatchAsync(http, store, ns, rvText, bookmarks);
     }
 
-    private async Task WatchAsync(HttpContext http, Store store, string rvText, bool bookmarks)
+    /// <summary>The store a path reads and the namespace it is limited to (null: all).</summary>
+    private (Store Store, string? Namespace)? Resolve(string path)
+    {
+        if (_stores.TryGetValue(path, out var store)) return (store, null);
+        // .../namespaces/NS/plural: the same collection, one namespace of it.
+        var parts = path.Split('/');
+        if (parts.Length >= 4 && parts[^3] == "namespaces")
+        {
+            var collection = string.Join('/', parts[..^3]) + "/" + parts[^1];
+            if (_stores.TryGetValue(collection, out store)) return (store, parts[^2]);
+        }
+        return null;
+    }
+
+    private static bool InNamespace(string key, string? ns) => ns is null || key.StartsWith(ns + "/", StringComparison.Ordinal);
+
+    private async Task WatchAsync(HttpContext http, Store store, string? ns, string rvText, bool bookmarks)
     {
         Watch subscription;
         var initial = new List<string>();
@@ -241,16 +264,16 @@ public sealed class FakeApiServer : IAsyncDisposable
             {
                 Record(http, true, rvText, bookmarks, 200);
                 initial.Add(EventLine("ERROR", GoneStatus(from)));
-                subscription = new Watch(store, from, bookmarks, http, Channel.CreateUnbounded<string>());
+                subscription = new Watch(store, ns, from, bookmarks, http, Channel.CreateUnbounded<string>());
                 subscription.Lines.Writer.TryComplete();
             }
             else
             {
                 Record(http, true, rvText, bookmarks, 200);
                 // No resourceVersion: the current state as ADDED events first, as the API server does.
-                if (from == 0) initial.AddRange(store.Objects.Values.Select(o => EventLine("ADDED", o)));
-                else initial.AddRange(store.Log.Where(e => e.Version > from).Select(e => e.Line));
-                subscription = new Watch(store, from, bookmarks, http, Channel.CreateUnbounded<string>());
+                if (from == 0) initial.AddRange(store.Objects.Where(o => InNamespace(o.Key, ns)).Select(o => EventLine("ADDED", o.Value)));
+                else initial.AddRange(store.Log.Where(e => e.Version > from && InNamespace(e.Key, ns)).Select(e => e.Line));
+                subscription = new Watch(store, ns, from, bookmarks, http, Channel.CreateUnbounded<string>());
                 _watches.Add(subscription);
             }
         }
@@ -285,11 +308,11 @@ public sealed class FakeApiServer : IAsyncDisposable
         }
     }
 
-    private void Publish(Store store, long rv, string type, string obj)
+    private void Publish(Store store, string key, long rv, string type, string obj)
     {
         var line = EventLine(type, obj);
-        store.Log.Add((rv, line));
-        foreach (var watch in _watches.Where(w => w.Store == store)) watch.Lines.Writer.TryWrite(line);
+        store.Log.Add((rv, key, line));
+        foreach (var watch in _watches.Where(w => w.Store == store && InNamespace(key, w.Namespace))) watch.Lines.Writer.TryWrite(line);
     }
 
     private void Record(HttpContext http, bool watch, string rv, bool bookmarks, int status)
@@ -319,8 +342,8 @@ public sealed class FakeApiServer : IAsyncDisposable
 
         public SortedDictionary<string, string> Objects { get; } = new(StringComparer.Ordinal);
 
-        public List<(long Version, string Line)> Log { get; } = [];
+        public List<(long Version, string Key, string Line)> Log { get; } = [];
     }
 
-    private sealed record Watch(Store Store, long From, bool Bookmarks, HttpContext Http, Channel<string> Lines);
+    private sealed record Watch(Store Store, string? Namespace, long From, bool Bookmarks, HttpContext Http, Channel<string> Lines);
 }

@@ -1,7 +1,7 @@
 using Mesh.Api.Model;
-using Mesh.Registries.File;
+using Mesh.Registries.Config;
 
-namespace Mesh.Registries.Tests.File;
+namespace Mesh.Registries.Tests.Config;
 
 public sealed class ServiceEntryTranslatorTests
 {

@@ -1,6 +1,6 @@
 using Mesh.Api.Model;
 
-namespace Mesh.Registries.File;
+namespace Mesh.Registries.Config;
 
 /// <summary>
 /// ServiceEntries (and the WorkloadEntries they select) to services and endpoints, as Istio's
