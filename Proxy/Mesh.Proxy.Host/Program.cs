@@ -28,6 +28,11 @@ catch (ArgumentException e)
     return 2;
 }
 
+// The runtime reads this once, when the process makes its first socket: set it before anything
+// does. A value already in the environment (0 to turn it off alone) is left as it is.
+if (options.InlineIo && Environment.GetEnvironmentVariable(ProxyOptions.InlineCompletionsVariable) is null)
+    Environment.SetEnvironmentVariable(ProxyOptions.InlineCompletionsVariable, "1");
+
 var app = ProxyHost.Build(options);
 await app.RunAsync();
 return 0;

@@ -14,6 +14,25 @@ public sealed class ProxyOptionsTests
         Assert.True(options.UseDelta);
     }
 
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("true", true)]
+    [InlineData("false", false)]
+    public void Parse_InlineIo_OnUnlessTurnedOff(string? value, bool expected)
+    {
+        var options = ProxyOptions.Parse(value is null ? [] : ["--inline-io", value], _ => null);
+
+        Assert.Equal(expected, options.InlineIo);
+    }
+
+    [Fact]
+    public void Parse_InlineIoNotABoolean_FailsNamingTheFlag()
+    {
+        var error = Assert.Throws<ArgumentException>(() => ProxyOptions.Parse(["--inline-io", "yes"], _ => null));
+
+        Assert.Contains("--inline-io", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_IdentityFlags_BuildIstioNodeIdAndMetadata()
     {
