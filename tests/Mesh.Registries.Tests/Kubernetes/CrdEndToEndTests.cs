@@ -30,12 +30,7 @@ public sealed class CrdEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
         System.IO.File.WriteAllText(Path.Combine(dir, "shop.yaml"),
             SampleConfig.ServiceEntry(Shop, 9700, ("127.0.0.1", 9701, "v1"), ("127.0.0.2", 9701, "v2"))
             + "\n---\n" + SampleConfig.DestinationRule(Shop, "v1", "v2"));
-        var kubeconfig = _server.WriteKubeconfig(Directory.CreateTempSubdirectory("mesh-kube-").FullName);
-        _silo = await SiloFixture.StartAsync(dir, kubernetes: new KubernetesOptions(kubeconfig)
-        {
-            RetryInitial = TimeSpan.FromMilliseconds(20),
-            RetryMax = TimeSpan.FromMilliseconds(200),
-        });
+        _silo = await SiloFixture.StartAsync(dir, kubernetes: _server.RegistryOptions());
     }
 
     public async Task DisposeAsync()

@@ -28,12 +28,7 @@ public sealed class KubernetesEndToEndTests(ITestOutputHelper output) : IAsyncLi
         _server.Apply(KubeObjects.Node("node-a", "eu-west", "eu-west-1a"));
         _server.Apply(KubeObjects.Service("demo", "web", "10.96.0.10", KubeObjects.Port("http", 80, 8080)));
         _server.Apply(Slice(("10.1.0.1", true)));
-        var kubeconfig = _server.WriteKubeconfig(Directory.CreateTempSubdirectory("mesh-kube-").FullName);
-        _silo = await SiloFixture.StartAsync(kubernetes: new KubernetesOptions(kubeconfig)
-        {
-            RetryInitial = TimeSpan.FromMilliseconds(20),
-            RetryMax = TimeSpan.FromMilliseconds(200),
-        });
+        _silo = await SiloFixture.StartAsync(kubernetes: _server.RegistryOptions());
     }
 
     public async Task DisposeAsync()

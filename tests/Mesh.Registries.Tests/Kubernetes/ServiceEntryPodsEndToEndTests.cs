@@ -52,12 +52,7 @@ public sealed class ServiceEntryPodsEndToEndTests(ITestOutputHelper output) : IA
         var configDir = Directory.CreateTempSubdirectory("mesh-se-pods-").FullName;
         System.IO.File.WriteAllText(Path.Combine(configDir, "ratings.yaml"), EntryYaml("ratings"));
         System.IO.File.WriteAllText(Path.Combine(configDir, "ratings-vm.yaml"), WorkloadEntryYaml);
-        var kubeconfig = _server.WriteKubeconfig(Directory.CreateTempSubdirectory("mesh-kube-").FullName);
-        _silo = await SiloFixture.StartAsync(configDir, kubernetes: new KubernetesOptions(kubeconfig)
-        {
-            RetryInitial = TimeSpan.FromMilliseconds(20),
-            RetryMax = TimeSpan.FromMilliseconds(200),
-        });
+        _silo = await SiloFixture.StartAsync(configDir, kubernetes: _server.RegistryOptions());
     }
 
     public async Task DisposeAsync()

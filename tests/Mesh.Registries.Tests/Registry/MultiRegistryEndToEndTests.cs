@@ -37,13 +37,8 @@ public sealed class MultiRegistryEndToEndTests(ITestOutputHelper output) : IAsyn
         _kube.Apply(Slice(("10.1.0.1", true)));
         _consul = await FakeConsul.StartAsync(null, "dc1");
         _consul.Register(Vm("web-vm-1", "10.2.0.1"));
-        var kubeconfig = _kube.WriteKubeconfig(Directory.CreateTempSubdirectory("mesh-kube-").FullName);
         _silo = await SiloFixture.StartAsync(
-            kubernetes: new KubernetesOptions(kubeconfig)
-            {
-                RetryInitial = TimeSpan.FromMilliseconds(20),
-                RetryMax = TimeSpan.FromMilliseconds(200),
-            },
+            kubernetes: _kube.RegistryOptions(),
             consul: new ConsulOptions(_consul.Address, ["dc1"], null, Domain: "demo.svc.cluster.local", Namespace: "demo")
             {
                 Wait = TimeSpan.FromSeconds(30),

@@ -55,6 +55,17 @@ public sealed class FakeApiServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// Registry options for a silo reading this server through a fresh kubeconfig, retrying fast
+    /// (20 ms doubling to 200 ms) so outage tests do not wait on production back-offs.
+    /// </summary>
+    public Mesh.Registries.Kubernetes.KubernetesOptions RegistryOptions() =>
+        new(WriteKubeconfig(Directory.CreateTempSubdirectory("mesh-kube-").FullName))
+        {
+            RetryInitial = TimeSpan.FromMilliseconds(20),
+            RetryMax = TimeSpan.FromMilliseconds(200),
+        };
+
     /// <summary>Writes a kubeconfig that points the real client at this server.</summary>
     public string WriteKubeconfig(string directory)
     {
