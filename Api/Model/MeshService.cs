@@ -18,6 +18,12 @@ public sealed record MeshService(
     /// connection is headed when the sidecar intercepts it transparently, so TCP ports are told apart by them.
     /// </summary>
     public IReadOnlyList<string> Addresses { get; init; } = [];
+
+    /// <summary>
+    /// A ServiceEntry with a workloadSelector: its endpoints are the workloads it selects, so with
+    /// none selected it has none (a DNS entry does not fall back to resolving its own host).
+    /// </summary>
+    public bool SelectsWorkloads { get; init; }
 }
 
 public enum EndpointHealth { Healthy, Unhealthy, Draining }

@@ -26,6 +26,7 @@ public static class ServiceEntryTranslator
                 var service = new MeshService(host, entry.Meta.Namespace, spec.Ports, entry.Meta.Labels, spec.Location, spec.Resolution, spec.ExportTo)
                 {
                     Addresses = spec.Addresses,
+                    SelectsWorkloads = spec.WorkloadSelector is not null,
                 };
                 // Two entries for one host: the first wins (analyze reports the conflict).
                 result.TryAdd(host, (service, endpoints));

@@ -13,7 +13,7 @@ public static class ModelEquality
         if (a is null || b is null) return a is null && b is null;
         return a.Host == b.Host && a.Namespace == b.Namespace && a.Location == b.Location && a.Resolution == b.Resolution
             && a.Ports.SequenceEqual(b.Ports) && SameMap(a.Labels, b.Labels)
-            && a.ExportTo.SequenceEqual(b.ExportTo) && a.Addresses.SequenceEqual(b.Addresses);
+            && a.ExportTo.SequenceEqual(b.ExportTo) && a.Addresses.SequenceEqual(b.Addresses) && a.SelectsWorkloads == b.SelectsWorkloads;
     }
 
     public static bool Same(MeshEndpoint a, MeshEndpoint b) =>

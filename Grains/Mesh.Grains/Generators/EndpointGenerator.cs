@@ -59,9 +59,11 @@ public static class EndpointGenerator
     internal static List<(MeshEndpoint Endpoint, uint Port)> Select(ServiceView view, ClusterPlan plan)
     {
         var candidates = view.Endpoints;
-        if (candidates.Count == 0 && plan.Type is Cluster.Types.DiscoveryType.StrictDns or Cluster.Types.DiscoveryType.LogicalDns)
+        if (candidates.Count == 0 && !view.Service.SelectsWorkloads
+            && plan.Type is Cluster.Types.DiscoveryType.StrictDns or Cluster.Types.DiscoveryType.LogicalDns)
         {
-            // A DNS ServiceEntry without endpoints resolves its own host, as Istio does.
+            // A DNS ServiceEntry without endpoints resolves its own host, as Istio does; one whose
+            // workloadSelector selects nothing has no endpoints at all.
             candidates = [new MeshEndpoint(view.Service.Host, new Dictionary<string, uint>(), new Dictionary<string, string>(), null, 0, EndpointHealth.Healthy, null, null)];
         }
 

@@ -95,6 +95,14 @@ public class ClusterGeneratorTests
         Assert.Equal(("api.example.com", 9080u), (endpoint.Address, endpoint.PortValue));
     }
 
+    [Fact]
+    public void Build_DnsSelectingNoWorkloads_HasNoEndpoints()
+    {
+        var cluster = Only(View(Service(ServiceResolution.Dns, host: "api.example.com") with { SelectsWorkloads = true }));
+
+        Assert.Empty(cluster.LoadAssignment.Endpoints);
+    }
+
     public static TheoryData<string, LoadBalancerSettings, Cluster.Types.LbPolicy, ulong?> LoadBalancers => new()
     {
         { "round robin", Simple(SimpleLoadBalancer.RoundRobin), Cluster.Types.LbPolicy.RoundRobin, null },

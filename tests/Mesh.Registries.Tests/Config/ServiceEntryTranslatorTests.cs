@@ -37,6 +37,7 @@ public sealed class ServiceEntryTranslatorTests
         var (service, endpoints) = ServiceEntryTranslator.Translate(config)["vm.mesh.local"];
 
         Assert.Equal("apps", service.Namespace);
+        Assert.True(service.SelectsWorkloads);
         var endpoint = Assert.Single(endpoints);
         Assert.Equal("10.0.0.1", endpoint.Address);
         Assert.Equal("eu/west", endpoint.Locality);
