@@ -66,6 +66,9 @@ public sealed partial class ConfigAggregator : BackgroundService, IServiceRegist
         ? new RegistryStatus(Shard, RegistryState.Synced, s.LoadedAt, null, null, _publisher.Hosts, _publisher.Endpoints)
         : RegistryStatus.Initial(Shard);
 
+    /// <summary>Raised after each merge that was served (changed or not), with the status it left, for metrics.</summary>
+    public event Action<ConfigStatus>? Merged;
+
     /// <summary>Raised with the errors a source newly reports (not those it already reported), for metrics.</summary>
     public event Action<IReadOnlyList<ConfigError>>? Rejected;
 
@@ -198,6 +201,7 @@ public sealed partial class ConfigAggregator : BackgroundService, IServiceRegist
             Conflicts = merged.Conflicts,
             Sources = SourceStatuses(),
         };
+        Merged?.Invoke(_status);
     }
 
     private List<ConfigSourceStatus> SourceStatuses() =>

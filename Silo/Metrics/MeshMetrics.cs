@@ -27,6 +27,7 @@ public sealed class MeshMetrics
         RegistryEndpoints = factory.CreateGauge("mesh_registry_endpoints", "Endpoints a registry serves.", "registry", "cluster");
         RegistryLastSync = factory.CreateGauge("mesh_registry_last_sync_timestamp_seconds", "When a registry last synced with its source (Unix seconds).", "registry", "cluster");
         ConfigObjects = factory.CreateGauge("pilot_config_objects", "Valid config objects being served, by kind.", "kind");
+        ConfigConflicts = factory.CreateGauge("mesh_config_conflicts", "Config objects defined by two config sources (the first source's is served).");
     }
 
     public CollectorRegistry Registry { get; }
@@ -37,6 +38,7 @@ public sealed class MeshMetrics
     public Histogram Convergence { get; }
     public Counter ValidationErrors { get; }
     public Gauge ConfigObjects { get; }
+    public Gauge ConfigConflicts { get; }
     public Gauge RegistrySynced { get; }
     public Gauge RegistryServices { get; }
     public Gauge RegistryEndpoints { get; }

@@ -107,6 +107,28 @@ public sealed class CrdEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CrNamedLikeAFileObject_Applied_FileWinsAndTheConflictIsShownAndCounted()
+    {
+        var metrics = await _silo.Http.GetStringAsync("/metrics");
+        Assert.Contains("pilot_config_objects{kind=\"DestinationRule\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("mesh_config_conflicts 0", metrics, StringComparison.Ordinal);
+
+        // The directory already defines DestinationRule default/shop (subsets v1, v2).
+        _server.ApplyJson(FakeResource.DestinationRules, IstioCrs.DestinationRule("default", "shop", Shop, "v3"));
+
+        var configz = await ConfigzAsync(c => c.GetProperty("conflicts").GetArrayLength() > 0, "the conflict");
+        var conflict = configz.GetProperty("conflicts").EnumerateArray().Single().ToString();
+        Assert.Contains("shop.yaml", conflict, StringComparison.Ordinal);
+        Assert.Contains("kubernetes://Kubernetes/apis/networking.istio.io/v1/namespaces/default/destinationrules/shop", conflict, StringComparison.Ordinal);
+        metrics = await _silo.Http.GetStringAsync("/metrics");
+        Assert.Contains("mesh_config_conflicts 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("pilot_config_objects{kind=\"DestinationRule\"} 1", metrics, StringComparison.Ordinal);
+        // The file's rule is the one served: its subsets still route.
+        _server.ApplyJson(FakeResource.VirtualServices, IstioCrs.VirtualService("default", "shop", Shop, Shop, subset: "v2"));
+        await using (await SubscribeRoutesAsync("crd-conflict", "outbound|9700|v2|shop.mesh.local")) { }
+    }
+
+    [Fact]
     public async Task InvalidCr_Applied_ServedConfigStaysAndConfigzShowsTheRejection()
     {
         _server.ApplyJson(FakeResource.VirtualServices, IstioCrs.VirtualService("default", "shop", Shop, Shop, subset: "v2"));
