@@ -34,6 +34,9 @@ public sealed class ClusterState : IClusterView
     private readonly Dictionary<string, HashSet<string>> _podsByNamespace = new(StringComparer.Ordinal);
     private readonly HashSet<string> _listed = new(StringComparer.Ordinal);
 
+    /// <summary>Istio's default cluster id, as --kube-cluster-id's.</summary>
+    public string ClusterId { get; init; } = "Kubernetes";
+
     public ResourceCache<V1Service> Services { get; } = new();
     public ResourceCache<V1EndpointSlice> Slices { get; } = new();
     public ResourceCache<V1Pod> Pods { get; } = new();

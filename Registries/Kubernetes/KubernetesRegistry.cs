@@ -31,7 +31,7 @@ public sealed partial class KubernetesRegistry : BackgroundService, IServiceRegi
     private readonly TimeProvider _time;
     private readonly ILogger<KubernetesRegistry> _logger;
     private readonly ShardPublisher _publisher;
-    private readonly ClusterState _state = new();
+    private readonly ClusterState _state;
     private readonly ServiceEntrySelections _selections = new();
     private readonly ServiceWorkloadEntries _workloadEntries = new();
     private readonly IConfigView? _config;
@@ -50,6 +50,7 @@ public sealed partial class KubernetesRegistry : BackgroundService, IServiceRegi
         _time = time;
         _logger = loggers.CreateLogger<KubernetesRegistry>();
         Shard = new ShardKey("Kubernetes", options.ClusterId);
+        _state = new ClusterState { ClusterId = options.ClusterId };
         _publisher = new ShardPublisher(Shard, updater);
         // Shared by the watchers' loops, which run concurrently: only Random.Shared is safe for that.
         var random = Random.Shared;

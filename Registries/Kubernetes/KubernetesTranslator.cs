@@ -88,6 +88,9 @@ public static class KubernetesTranslator
                 var nodeName = endpoint.NodeName ?? pod?.Spec?.NodeName;
                 var node = nodeName is null ? null : cluster.Node(nodeName);
                 var podLabels = Labels(pod?.Metadata?.Labels);
+                var network = podLabels.GetValueOrDefault(NetworkLabel) ?? namespaceNetwork;
+                var locality = Locality(node, endpoint.Zone);
+                var labels = AugmentLabels(podLabels, cluster.ClusterId, locality, nodeName, network);
                 foreach (var address in endpoint.Addresses ?? [])
                 {
                     // A slice being replaced and its successor may both list an address for a while.
@@ -95,12 +98,12 @@ public static class KubernetesTranslator
                     result.Add(new MeshEndpoint(
                         address,
                         ports,
-                        podLabels,
-                        Locality(node, endpoint.Zone),
+                        labels,
+                        locality,
                         0,
                         Health(endpoint.Conditions),
                         pod?.Spec?.ServiceAccountName,
-                        podLabels.GetValueOrDefault(NetworkLabel) ?? namespaceNetwork)
+                        network)
                     {
                         WorkloadName = pod is null ? null : WorkloadName(pod),
                     });
@@ -120,6 +123,28 @@ public static class KubernetesTranslator
         { Terminating: true, Serving: null or true } => EndpointHealth.Draining,
         _ => EndpointHealth.Unhealthy,
     };
+
+    public const string ClusterLabel = "topology.istio.io/cluster";
+    public const string HostnameLabel = "kubernetes.io/hostname";
+
+    /// <summary>
+    /// Istio's AugmentLabels: a workload's labels plus where it runs (cluster, region, zone, subzone,
+    /// node, network), so DestinationRule subsets can select by them (a subset per cluster or zone).
+    /// The topology labels follow the locality; the network fills in only when the pod sets none.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> AugmentLabels(
+        IReadOnlyDictionary<string, string> labels, string clusterId, string? locality, string? nodeName, string? network)
+    {
+        var result = new Dictionary<string, string>(labels, StringComparer.Ordinal);
+        var parts = (locality ?? "").Split('/');
+        if (parts[0].Length > 0) result[RegionLabel] = parts[0];
+        if (parts.Length > 1 && parts[1].Length > 0) result[ZoneLabel] = parts[1];
+        if (parts.Length > 2 && parts[2].Length > 0) result[SubzoneLabel] = parts[2];
+        if (clusterId.Length > 0) result[ClusterLabel] = clusterId;
+        if (!string.IsNullOrEmpty(nodeName)) result[HostnameLabel] = nodeName;
+        if (!string.IsNullOrEmpty(network)) result.TryAdd(NetworkLabel, network);
+        return result;
+    }
 
     /// <summary>"region/zone/subzone" from the node's topology labels (the slice's zone when the node is unknown); trailing parts omitted.</summary>
     public static string? Locality(V1Node? node, string? sliceZone)

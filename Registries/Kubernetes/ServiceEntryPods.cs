@@ -23,7 +23,7 @@ public static class ServiceEntryPods
     /// wins), else the port's targetPort, else its number: Istio's order. The last two are what
     /// the mesh does for a port missing from <see cref="MeshEndpoint.Ports"/>, so only names go there.
     /// </summary>
-    public static MeshEndpoint? ToEndpoint(V1Pod pod, ServiceEntrySpec spec, V1Node? node, V1Namespace? @namespace)
+    public static MeshEndpoint? ToEndpoint(V1Pod pod, ServiceEntrySpec spec, V1Node? node, V1Namespace? @namespace, string clusterId)
     {
         if (Address(pod) is not { } address) return null;
         var containerPorts = new Dictionary<string, uint>(StringComparer.Ordinal);
@@ -36,15 +36,17 @@ public static class ServiceEntryPods
             .ToDictionary(g => g.Key, g => containerPorts[g.Key], StringComparer.Ordinal);
         var labels = Labels(pod);
         var namespaceNetwork = @namespace?.Metadata?.Labels is { } nsLabels && nsLabels.TryGetValue(KubernetesTranslator.NetworkLabel, out var n) ? n : null;
+        var network = labels.GetValueOrDefault(KubernetesTranslator.NetworkLabel) ?? namespaceNetwork;
+        var locality = KubernetesTranslator.Locality(node, null);
         return new MeshEndpoint(
             address,
             ports,
-            labels,
-            KubernetesTranslator.Locality(node, null),
+            KubernetesTranslator.AugmentLabels(labels, clusterId, locality, pod.Spec?.NodeName, network),
+            locality,
             0,
             IsServing(pod) ? EndpointHealth.Healthy : EndpointHealth.Unhealthy,
             pod.Spec?.ServiceAccountName,
-            labels.GetValueOrDefault(KubernetesTranslator.NetworkLabel) ?? namespaceNetwork)
+            network)
         {
             WorkloadName = KubernetesTranslator.WorkloadName(pod),
         };

@@ -67,7 +67,7 @@ public sealed class ServiceEntrySelections
             if (!ServiceEntryPods.Selects(entry, pod)) continue;
             var node = pod.Spec?.NodeName is { } nodeName ? cluster.Node(nodeName) : null;
             // Host-network pods share their node's IP: one endpoint per address, the first pod by name.
-            if (ServiceEntryPods.ToEndpoint(pod, entry.Spec, node, cluster.Namespace(ns)) is { } endpoint && seen.Add(endpoint.Address))
+            if (ServiceEntryPods.ToEndpoint(pod, entry.Spec, node, cluster.Namespace(ns), cluster.ClusterId) is { } endpoint && seen.Add(endpoint.Address))
                 result.Add(endpoint);
         }
         return result;

@@ -115,4 +115,26 @@ public sealed class KubernetesEndToEndTests(ITestOutputHelper output) : IAsyncLi
         Assert.Equal([("10.1.0.1", 8080u, HealthStatus.Healthy), ("10.1.0.3", 8080u, HealthStatus.Healthy)], Endpoints(next));
         await WaitStateAsync("Synced");
     }
+
+    [Fact]
+    public async Task DestinationRuleSubsetByZone_SelectsOnlyThatZonesPods()
+    {
+        // Istio adds topology labels to every pod's endpoint, so a subset can be a zone.
+        _server.Apply(KubeObjects.Node("node-b", "eu-west", "eu-west-1b"));
+        _server.Apply(KubeObjects.Slice("demo", "web", "web-abc12", [KubeObjects.SlicePort("http", 8080)],
+            KubeObjects.Endpoint("10.1.0.1", node: "node-a"), KubeObjects.Endpoint("10.1.0.2", node: "node-b")));
+        _server.ApplyJson(FakeResource.DestinationRules, """
+            {"apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
+             "metadata": {"name": "web-zones", "namespace": "demo"},
+             "spec": {"host": "web.demo.svc.cluster.local",
+                      "subsets": [{"name": "zone-b", "labels": {"topology.kubernetes.io/zone": "eu-west-1b"}}]}}
+            """);
+        const string zoneB = "outbound|80|zone-b|web.demo.svc.cluster.local";
+        await using var ads = new AdsClient(_silo.Options.XdsPort, "sidecar~10.0.0.97~zones.demo~demo.svc.cluster.local");
+
+        await ads.SendAsync(ResourceTypes.ClusterLoadAssignment, [zoneB]);
+        var assignment = await ads.NextMatchingAsync(ResourceTypes.ClusterLoadAssignment, r => Endpoints(r).Count > 0, "the zone's endpoints");
+
+        Assert.Equal([("10.1.0.2", 8080u, HealthStatus.Healthy)], Endpoints(assignment));
+    }
 }

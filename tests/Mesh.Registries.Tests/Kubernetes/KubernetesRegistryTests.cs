@@ -80,6 +80,10 @@ public sealed class KubernetesRegistryTests : IAsyncLifetime
         Assert.Equal(["10.1.0.1", "10.1.0.2"], endpoints.Select(e => e.Address));
         var a = endpoints[0];
         Assert.Equal("v1", a.Labels["version"]);
+        // Istio's augmented labels: where the pod runs, for subsets by cluster, zone or node.
+        Assert.Equal(("cluster-1", "eu-west", "eu-west-1a", "rack-7", "node-a", "net-1"),
+            (a.Labels["topology.istio.io/cluster"], a.Labels["topology.kubernetes.io/region"], a.Labels["topology.kubernetes.io/zone"],
+             a.Labels["topology.istio.io/subzone"], a.Labels["kubernetes.io/hostname"], a.Labels["topology.istio.io/network"]));
         Assert.Equal("web-sa", a.ServiceAccount);
         Assert.Equal("web", a.WorkloadName);
         Assert.Equal("eu-west/eu-west-1a/rack-7", a.Locality);

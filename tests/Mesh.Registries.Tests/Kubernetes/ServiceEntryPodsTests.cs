@@ -48,10 +48,12 @@ public sealed class ServiceEntryPodsTests
         var node = KubeObjects.Node("node-a", "eu-west", "eu-west-1a", "rack-7");
         var ns = KubeObjects.Namespace("demo", new() { ["topology.istio.io/network"] = "net-1" });
 
-        var endpoint = ServiceEntryPods.ToEndpoint(pod, Entry().Spec, node, ns)!;
+        var endpoint = ServiceEntryPods.ToEndpoint(pod, Entry().Spec, node, ns, "Kubernetes")!;
 
         Assert.Equal("10.1.0.1", endpoint.Address);
         Assert.Equal("ratings", endpoint.Labels["app"]);
+        Assert.Equal(("Kubernetes", "eu-west-1a", "node-a"),
+            (endpoint.Labels["topology.istio.io/cluster"], endpoint.Labels["topology.kubernetes.io/zone"], endpoint.Labels["kubernetes.io/hostname"]));
         Assert.Equal("ratings-sa", endpoint.ServiceAccount);
         Assert.Equal("app", endpoint.WorkloadName);
         Assert.Equal("eu-west/eu-west-1a/rack-7", endpoint.Locality);
@@ -66,7 +68,7 @@ public sealed class ServiceEntryPodsTests
         var pod = SelectedPods.Pod("demo", "p", "10.1.0.1", "node-a", new() { ["app"] = "ratings", ["topology.istio.io/network"] = "net-2" });
         var ns = KubeObjects.Namespace("demo", new() { ["topology.istio.io/network"] = "net-1" });
 
-        Assert.Equal("net-2", ServiceEntryPods.ToEndpoint(pod, Entry().Spec, null, ns)!.Network);
+        Assert.Equal("net-2", ServiceEntryPods.ToEndpoint(pod, Entry().Spec, null, ns, "Kubernetes")!.Network);
     }
 
     [Fact]
@@ -74,7 +76,7 @@ public sealed class ServiceEntryPodsTests
     {
         var pod = SelectedPods.Pod("demo", "p", "10.1.0.1", "node-x", App);
 
-        Assert.Null(ServiceEntryPods.ToEndpoint(pod, Entry().Spec, null, null)!.Locality);
+        Assert.Null(ServiceEntryPods.ToEndpoint(pod, Entry().Spec, null, null, "Kubernetes")!.Locality);
     }
 
     [Fact]
@@ -93,7 +95,7 @@ public sealed class ServiceEntryPodsTests
             new V1ContainerPort { Name = "metrics", ContainerPort = 9100 },
         ]);
 
-        var endpoint = ServiceEntryPods.ToEndpoint(pod, spec, null, null)!;
+        var endpoint = ServiceEntryPods.ToEndpoint(pod, spec, null, null, "Kubernetes")!;
 
         // Only "http" is overridden (first of its name); grpc and tcp fall back to targetPort/number downstream.
         Assert.Equal(new Dictionary<string, uint> { ["http"] = 8000 }, endpoint.Ports);
@@ -116,7 +118,7 @@ public sealed class ServiceEntryPodsTests
         var pod = SelectedPods.Pod("demo", "p", "10.1.0.1", "node-a", App);
         change(pod);
 
-        Assert.True(health == ServiceEntryPods.ToEndpoint(pod, Entry().Spec, null, null)!.Health, state);
+        Assert.True(health == ServiceEntryPods.ToEndpoint(pod, Entry().Spec, null, null, "Kubernetes")!.Health, state);
     }
 
     [Fact]
@@ -125,7 +127,7 @@ public sealed class ServiceEntryPodsTests
         var pod = SelectedPods.Pod("demo", "p", "", "node-a", App);
         pod.Status.PodIP = null;
 
-        Assert.Null(ServiceEntryPods.ToEndpoint(pod, Entry().Spec, null, null));
+        Assert.Null(ServiceEntryPods.ToEndpoint(pod, Entry().Spec, null, null, "Kubernetes"));
     }
 
     [Fact]
@@ -135,6 +137,6 @@ public sealed class ServiceEntryPodsTests
         pod.Status.PodIP = null;
         pod.Status.PodIPs = [new V1PodIP { Ip = "10.1.0.7" }, new V1PodIP { Ip = "fd00::7" }];
 
-        Assert.Equal("10.1.0.7", ServiceEntryPods.ToEndpoint(pod, Entry().Spec, null, null)!.Address);
+        Assert.Equal("10.1.0.7", ServiceEntryPods.ToEndpoint(pod, Entry().Spec, null, null, "Kubernetes")!.Address);
     }
 }
