@@ -1,8 +1,12 @@
 using Mesh.Silo.Push;
-using Microsoft.Extensions.Time.Testing;
+using Mesh.Testing;
 
 namespace Mesh.Silo.Tests.Push;
 
+/// <summary>
+/// The debouncer on a fake clock. Time is moved only once the debouncer waits on a timer
+/// (<see cref="PendingTimersTimeProvider"/>), so no step is lost to a timer armed after the move.
+/// </summary>
 public sealed class DebouncerTests
 {
     private static readonly DebounceOptions Options = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1));
@@ -24,30 +28,31 @@ public sealed class DebouncerTests
             Assert.True(await _flushed.WaitAsync(Wait), "expected a flush within 10 s of real time");
     }
 
-    /// <summary>Advances fake time in small steps until the debouncer has armed its timer and fired.</summary>
-    private static async Task AdvanceUntilFlushed(FakeTimeProvider time, FlushLog log, int before, TimeSpan step, TimeSpan limit)
+    private static PendingTimersTimeProvider NewTime() => new(DateTimeOffset.UnixEpoch);
+
+    /// <summary>Until the debouncer waits on a timer: it has taken every signal so far and decided not to flush yet.</summary>
+    private static async Task DebouncerWaitingAsync(PendingTimersTimeProvider time)
     {
-        var advanced = TimeSpan.Zero;
-        while (Volatile.Read(ref log.Count) == before && advanced < limit)
+        var deadline = DateTime.UtcNow + Wait;
+        while (time.Pending.Count == 0)
         {
-            await Task.Yield();
+            Assert.True(DateTime.UtcNow < deadline, "the debouncer never armed its timer");
             await Task.Delay(1);
-            time.Advance(step);
-            advanced += step;
         }
     }
 
     [Fact]
     public async Task Signal_QuietPeriodPasses_FlushesOnce()
     {
-        var time = new FakeTimeProvider();
+        var time = NewTime();
         var log = new FlushLog();
         await using var debouncer = new Debouncer(Options, time, log.OnFlush);
 
         debouncer.Signal();
         debouncer.Signal();
         debouncer.Signal();
-        await AdvanceUntilFlushed(time, log, 0, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(5));
+        await DebouncerWaitingAsync(time);
+        time.Advance(Options.Quiet);
         await log.WaitForFlush();
 
         Assert.Equal(1, log.Count);
@@ -56,17 +61,19 @@ public sealed class DebouncerTests
     [Fact]
     public async Task Signal_BeforeQuietPeriod_DoesNotFlush()
     {
-        var time = new FakeTimeProvider();
+        var time = NewTime();
         var log = new FlushLog();
         await using var debouncer = new Debouncer(Options, time, log.OnFlush);
 
         debouncer.Signal();
         for (var i = 0; i < 5; i++)
         {
-            await Task.Delay(5);
+            await DebouncerWaitingAsync(time);
             time.Advance(TimeSpan.FromMilliseconds(50));
             debouncer.Signal();
         }
+        // Waiting again means it saw the last signal and chose to wait, not to flush.
+        await DebouncerWaitingAsync(time);
 
         Assert.Equal(0, log.Count);
     }
@@ -74,21 +81,23 @@ public sealed class DebouncerTests
     [Fact]
     public async Task Signal_ContinuousChurn_FlushesAtMax()
     {
-        var time = new FakeTimeProvider();
+        var time = NewTime();
         var log = new FlushLog();
         await using var debouncer = new Debouncer(Options, time, log.OnFlush);
 
         // A signal every 50 ms never leaves 100 ms of quiet; only the 1 s maximum can flush.
         var advanced = TimeSpan.Zero;
-        while (log.Count == 0 && advanced < TimeSpan.FromSeconds(3))
+        debouncer.Signal();
+        while (Volatile.Read(ref log.Count) == 0 && advanced < TimeSpan.FromSeconds(3))
         {
-            debouncer.Signal();
-            await Task.Delay(2);
+            await DebouncerWaitingAsync(time);
+            if (Volatile.Read(ref log.Count) > 0) break;
             time.Advance(TimeSpan.FromMilliseconds(50));
             advanced += TimeSpan.FromMilliseconds(50);
+            debouncer.Signal();
         }
         await log.WaitForFlush();
 
-        Assert.InRange(advanced, Options.Max, Options.Max + TimeSpan.FromMilliseconds(200));
+        Assert.InRange(advanced, Options.Max, Options.Max + TimeSpan.FromMilliseconds(100));
     }
 }
