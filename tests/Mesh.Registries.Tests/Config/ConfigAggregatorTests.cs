@@ -2,6 +2,7 @@ using Mesh.Api.Model;
 using Mesh.Api.Yaml;
 using Mesh.Registries.Config;
 using Mesh.Registries.Tests.Kubernetes;
+using Mesh.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -14,7 +15,7 @@ public sealed class ConfigAggregatorTests
 
     private readonly RecordingUpdater _updater = new();
     private readonly ConfigFeed _feed = new();
-    private readonly FakeTimeProvider _time = new();
+    private readonly PendingTimersTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     private ConfigAggregator Aggregator(TimeSpan? crdWait = null) =>
         new([new ConfigSourceSpec(Files), new ConfigSourceSpec(Crds, crdWait)], _updater, _feed, _time, NullLogger<ConfigAggregator>.Instance);
@@ -165,6 +166,8 @@ public sealed class ConfigAggregatorTests
         using var aggregator = Aggregator(crdWait: TimeSpan.FromSeconds(30));
         await aggregator.StartAsync(CancellationToken.None);
         await aggregator.UpdateAsync(Files, new ConfigSourceState(Objects("/config/a.yaml", VirtualService("api", "api.apps.svc.cluster.local", "api")), []));
+        // ExecuteAsync runs in the background: move time only once it waits on the sync-wait timer.
+        await Eventually.TrueAsync(() => _time.Pending.Count > 0, "the sync-wait timer");
 
         _time.Advance(TimeSpan.FromSeconds(29));
         Assert.False(aggregator.Status.Loaded);
