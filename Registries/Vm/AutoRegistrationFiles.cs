@@ -1,6 +1,3 @@
-using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using Mesh.Api.Model;
 using Mesh.Api.Yaml;
 using Mesh.Grains.Abstractions;
@@ -13,11 +10,9 @@ namespace Mesh.Registries.Vm;
 /// workloadSelectors select them), they survive a control plane restart, and users see them with
 /// `ls` and `meshctl analyze`. One file per entry, named after it, so a reconnect rewrites it.
 /// </summary>
-public sealed class AutoRegistrationFiles(string configDir) : IAutoRegistrationStore
+public sealed class AutoRegistrationFiles(string configDir) : IAutoRegistrationStore, IAutoRegisteredEntries
 {
     public const string Folder = "autoregistered";
-
-    private static readonly JsonSerializerOptions Quote = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public string Directory { get; } = Path.Combine(configDir, Folder);
 
@@ -51,6 +46,8 @@ public sealed class AutoRegistrationFiles(string configDir) : IAutoRegistrationS
         return entry?.Health is { } h ? new WorkloadHealthReport(h.Healthy, h.Message, h.LastProbeTime ?? DateTimeOffset.UnixEpoch) : null;
     }
 
+    public string Location => Directory;
+
     /// <summary>The entries on disk (namespace, name), read from the files rather than guessed from their names.</summary>
     public async Task<IReadOnlyList<(string Namespace, string Name)>> ListAsync()
     {
@@ -64,46 +61,8 @@ public sealed class AutoRegistrationFiles(string configDir) : IAutoRegistrationS
         return entries;
     }
 
-    public static string Render(AutoRegisteredWorkload w, WorkloadHealthReport? health)
-    {
-        var y = new StringBuilder();
-        y.Append("# Written by the Mesh control plane: a VM proxy joined WorkloadGroup ").Append(w.Namespace).Append('/').Append(w.Group).Append(".\n");
-        y.Append("# Removed once it has been disconnected for the grace period. Edits are overwritten.\n");
-        y.Append("apiVersion: networking.istio.io/v1\nkind: WorkloadEntry\nmetadata:\n");
-        y.Append("  name: ").Append(Q(w.Name)).Append('\n');
-        y.Append("  namespace: ").Append(Q(w.Namespace)).Append('\n');
-        Map(y, "  ", "labels", w.Labels);
-        Map(y, "  ", "annotations", w.Annotations);
-        y.Append("spec:\n");
-        y.Append("  address: ").Append(Q(w.Address)).Append('\n');
-        Map(y, "  ", "labels", w.Labels);
-        if (w.Ports.Count > 0)
-        {
-            y.Append("  ports:\n");
-            foreach (var (name, port) in w.Ports.OrderBy(p => p.Key, StringComparer.Ordinal)) y.Append("    ").Append(Q(name)).Append(": ").Append(port).Append('\n');
-        }
-        if (w.Network is { } network) y.Append("  network: ").Append(Q(network)).Append('\n');
-        if (w.Locality is { } locality) y.Append("  locality: ").Append(Q(locality)).Append('\n');
-        if (w.Weight is { } weight) y.Append("  weight: ").Append(weight).Append('\n');
-        if (w.ServiceAccount is { } sa) y.Append("  serviceAccount: ").Append(Q(sa)).Append('\n');
-        if (health is not null)
-        {
-            y.Append("status:\n  conditions:\n  - type: Healthy\n");
-            y.Append("    status: ").Append(health.Healthy ? "\"True\"" : "\"False\"").Append('\n');
-            y.Append("    lastProbeTime: ").Append(Q(health.At.ToUniversalTime().ToString("O"))).Append('\n');
-            if (!string.IsNullOrEmpty(health.Message)) y.Append("    message: ").Append(Q(health.Message)).Append('\n');
-        }
-        return y.ToString();
-    }
-
-    private static void Map(StringBuilder y, string indent, string field, IReadOnlyDictionary<string, string> values)
-    {
-        if (values.Count == 0) return;
-        y.Append(indent).Append(field).Append(":\n");
-        foreach (var (key, value) in values.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-            y.Append(indent).Append("  ").Append(Q(key)).Append(": ").Append(Q(value)).Append('\n');
-    }
-
-    // JSON strings are YAML double-quoted scalars: no value can break the document's structure.
-    private static string Q(string value) => JsonSerializer.Serialize(value, Quote);
+    public static string Render(AutoRegisteredWorkload w, WorkloadHealthReport? health) =>
+        $"# Written by the Mesh control plane: a VM proxy joined WorkloadGroup {w.Namespace}/{w.Group}.\n" +
+        "# Removed once it has been disconnected for the grace period. Edits are overwritten.\n" +
+        AutoRegisteredEntryDocument.ToYaml(AutoRegisteredEntryDocument.Build(w, health));
 }

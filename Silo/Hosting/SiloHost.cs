@@ -3,6 +3,7 @@ using Mesh.Grains.Abstractions;
 using System.Net;
 using Mesh.Registries.Consul;
 using Mesh.Registries.File;
+using Mesh.Registries.Kubernetes;
 using Mesh.Registries.Registry;
 using Mesh.Registries.Updates;
 using Mesh.Silo.Admin;
@@ -61,9 +62,22 @@ public static class SiloHost
         if (options.Consul is { } consul) services.AddConsulRegistries(consul);
         services.AddKubernetesRegistry(options.Kubernetes);
         services.AddHostedService<RegistryMetricsBinder>();
-        // VMs: auto-registered WorkloadEntries live as files in the config directory.
-        services.AddSingleton(new AutoRegistrationFiles(options.ConfigDir));
-        services.AddSingleton<IAutoRegistrationStore>(sp => sp.GetRequiredService<AutoRegistrationFiles>());
+        // VMs: auto-registered WorkloadEntries live where the config is read from. With Istio CRs read
+        // from the cluster they are CRs in the API server (the config directory is then typically a
+        // read-only ConfigMap mount, and that is where Istio keeps them); otherwise files in the config directory.
+        if (options.Kubernetes is { ConfigCrds: true })
+        {
+            services.AddSingleton(sp => new KubernetesAutoRegistrationStore(
+                sp.GetRequiredService<k8s.IKubernetes>(), sp.GetRequiredService<ILogger<KubernetesAutoRegistrationStore>>()));
+            services.AddSingleton<IAutoRegistrationStore>(sp => sp.GetRequiredService<KubernetesAutoRegistrationStore>());
+            services.AddSingleton<IAutoRegisteredEntries>(sp => sp.GetRequiredService<KubernetesAutoRegistrationStore>());
+        }
+        else
+        {
+            services.AddSingleton(new AutoRegistrationFiles(options.ConfigDir));
+            services.AddSingleton<IAutoRegistrationStore>(sp => sp.GetRequiredService<AutoRegistrationFiles>());
+            services.AddSingleton<IAutoRegisteredEntries>(sp => sp.GetRequiredService<AutoRegistrationFiles>());
+        }
         services.AddSingleton(new AutoRegistrationOptions(BootstrapKey.LoadOrCreate(BootstrapKey.PathIn(options.ConfigDir)), options.WorkloadEntryGracePeriod));
         services.AddSingleton<AutoRegistration>();
         services.AddHostedService<AutoRegistrationAdoption>();

@@ -9,6 +9,7 @@ using Grpc.Net.Client;
 using Mesh.Grains.Abstractions;
 using Mesh.Proxy.Hosting;
 using Mesh.Testing;
+using Mesh.Testing.Kubernetes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
@@ -263,5 +264,37 @@ public sealed class VmAutoRegistrationTests(ITestOutputHelper output)
             await proxy.StopAsync();
             await proxy.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task VmProxy_KubernetesWithIstioCrds_EntryIsCrInApiServerNotFile_DeletedAfterGrace()
+    {
+        var grace = TimeSpan.FromMilliseconds(500);
+        await using var server = await FakeApiServer.StartAsync();
+        await using var silo = await SiloFixture.StartAsync(kubernetes: server.RegistryOptions(), workloadEntryGracePeriod: grace);
+        var vm = new Vm("10.9.8.6");
+        var name = $"ratings-{vm.Ip.Replace('.', '-')}";
+        await using var target = await ProbeTargetAsync(vm);
+        var groupFile = await SetUpAsync(silo, target);
+        var token = await TokenAsync(silo);
+        await using var eds = await EdsWatch.StartAsync(silo);
+        await eds.UntilAsync(a => a.Count == 0, "the service with no endpoint yet");
+
+        var proxy = await StartVmProxyAsync(silo, vm, groupFile, token);
+        // The ServiceEntry (a file) selects the entry the CRD source read back from the API server.
+        await eds.UntilAsync(a => a.SequenceEqual([vm.Ip]), "the VM's endpoint, served from its WorkloadEntry CR");
+        await UntilAsync(() => Task.FromResult(server.Get(FakeResource.WorkloadEntries, "default", name)?.Contains("\"Healthy\"", StringComparison.Ordinal) == true),
+            "the CR's Healthy condition");
+        var entry = System.Text.Json.Nodes.JsonNode.Parse(server.Get(FakeResource.WorkloadEntries, "default", name)!)!;
+        Assert.Equal(vm.Ip, entry["spec"]!["address"]!.GetValue<string>());
+        Assert.Equal("mesh", entry["metadata"]!["annotations"]!["istio.io/workloadController"]!.GetValue<string>());
+        Assert.Equal("ratings", entry["metadata"]!["annotations"]!["istio.io/autoRegistrationGroup"]!.GetValue<string>());
+        Assert.False(Directory.Exists(Path.Combine(silo.ConfigDir, "autoregistered")), "no file is written in Kubernetes CRD mode");
+
+        await proxy.StopAsync();
+        await proxy.DisposeAsync();
+        await eds.UntilAsync(a => a.Count == 0, "the endpoint to leave EDS after the grace period");
+        await UntilAsync(() => Task.FromResult(server.Get(FakeResource.WorkloadEntries, "default", name) is null), "the CR to be deleted");
+        Assert.False(File.Exists(EntryFile(silo, vm)));
     }
 }

@@ -109,14 +109,29 @@ public sealed class FakeApiServer : IAsyncDisposable
         lock (_gate)
         {
             var store = _stores[resource.Path];
-            var rv = ++_version;
-            meta["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture);
-            var type = store.Objects.ContainsKey(key) ? "MODIFIED" : "ADDED";
-            var text = node.ToJsonString();
-            store.Objects[key] = text;
-            Publish(store, key, rv, type, text);
-            return rv;
+            return Commit(store, key, node, store.Objects.ContainsKey(key) ? "MODIFIED" : "ADDED");
         }
+    }
+
+    /// <summary>The stored object as JSON, or null.</summary>
+    public string? Get(FakeResource resource, string? @namespace, string name)
+    {
+        lock (_gate) return _stores[resource.Path].Objects.TryGetValue(KeyOf(@namespace, name), out var text) ? text : null;
+    }
+
+    /// <summary>
+    /// Stores a change (ADDED, MODIFIED) or removal (DELETED) under a new resourceVersion and emits
+    /// its watch event: the one path every write, through the test API or HTTP, takes. Caller holds the gate.
+    /// </summary>
+    private long Commit(Store store, string key, JsonObject node, string type)
+    {
+        var rv = ++_version;
+        node["metadata"]!["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture);
+        var text = node.ToJsonString();
+        if (type == "DELETED") store.Objects.Remove(key);
+        else store.Objects[key] = text;
+        Publish(store, key, rv, type, text);
+        return rv;
     }
 
     public long Delete<T>(string? @namespace, string name) where T : IKubernetesObject<V1ObjectMeta> =>
@@ -125,17 +140,15 @@ public sealed class FakeApiServer : IAsyncDisposable
     public long Delete(FakeResource resource, string? @namespace, string name)
     {
         var store = _stores[resource.Path];
-        var key = string.IsNullOrEmpty(@namespace) ? name : $"{@namespace}/{name}";
+        var key = KeyOf(@namespace, name);
         lock (_gate)
         {
-            if (!store.Objects.Remove(key, out var text)) throw new InvalidOperationException($"no {store.Resource.Kind} {key}");
-            var rv = ++_version;
-            var node = JsonNode.Parse(text)!.AsObject();
-            node["metadata"]!["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture);
-            Publish(store, key, rv, "DELETED", node.ToJsonString());
-            return rv;
+            if (!store.Objects.TryGetValue(key, out var text)) throw new InvalidOperationException($"no {store.Resource.Kind} {key}");
+            return Commit(store, key, JsonNode.Parse(text)!.AsObject(), "DELETED");
         }
     }
+
+    private static string KeyOf(string? @namespace, string name) => string.IsNullOrEmpty(@namespace) ? name : $"{@namespace}/{name}";
 
     /// <summary>Sends a BOOKMARK at the current resourceVersion to every open watch that allowed bookmarks.</summary>
     public void Bookmark()
@@ -218,7 +231,19 @@ public sealed class FakeApiServer : IAsyncDisposable
         var watch = query["watch"] == "true" || query["watch"] == "1";
         var rvText = query["resourceVersion"].ToString();
         var bookmarks = query["allowWatchBookmarks"] == "true";
-        if (!HttpMethods.IsGet(http.Request.Method) || Resolve(http.Request.Path.Value ?? "") is not { } found)
+        var path = http.Request.Path.Value ?? "";
+        var collection = Resolve(path);
+        if (collection is { } c && HttpMethods.IsPost(http.Request.Method) && c.Namespace is not null)
+        {
+            await CreateAsync(http, c.Store, c.Namespace);
+            return;
+        }
+        if (collection is null && ResolveObject(path) is { } one)
+        {
+            await ObjectAsync(http, one.Store, one.Namespace, one.Name, one.Status);
+            return;
+        }
+        if (!HttpMethods.IsGet(http.Request.Method) || collection is not { } found)
         {
             Record(http, watch, rvText, bookmarks, 404);
             await WriteStatusAsync(http, 404, "NotFound", $"the server could not find the requested resource ({http.Request.Path})");
@@ -253,6 +278,119 @@ public sealed class FakeApiServer : IAsyncDisposable
             if (_stores.TryGetValue(collection, out store)) return (store, parts[^2]);
         }
         return null;
+    }
+
+    /// <summary>The object a path names: .../namespaces/NS/plural/NAME[/status], or .../plural/NAME cluster-wide.</summary>
+    private (Store Store, string? Namespace, string Name, bool Status)? ResolveObject(string path)
+    {
+        var parts = path.Split('/');
+        var status = parts.Length > 1 && parts[^1] == "status";
+        if (status) parts = parts[..^1];
+        if (parts.Length >= 5 && parts[^4] == "namespaces"
+            && _stores.TryGetValue(string.Join('/', parts[..^4]) + "/" + parts[^2], out var store))
+            return (store, parts[^3], parts[^1], status);
+        if (parts.Length >= 2 && _stores.TryGetValue(string.Join('/', parts[..^1]), out store))
+            return (store, null, parts[^1], status);
+        return null;
+    }
+
+    /// <summary>POST to a namespaced collection: creates the object, 409 if it exists.</summary>
+    private async Task CreateAsync(HttpContext http, Store store, string ns)
+    {
+        var node = await ReadBodyAsync(http, store);
+        var meta = node["metadata"]!.AsObject();
+        meta["namespace"] ??= ns;
+        // As for a kind with the status subresource, a create ignores status; it is written through /status.
+        node.Remove("status");
+        var key = Key(meta);
+        string? created = null;
+        lock (_gate)
+        {
+            if (!store.Objects.ContainsKey(key))
+            {
+                meta["uid"] ??= Guid.NewGuid().ToString();
+                Commit(store, key, node, "ADDED");
+                created = store.Objects[key];
+            }
+        }
+        Record(http, false, "", false, created is null ? 409 : 201);
+        if (created is null) await WriteStatusAsync(http, 409, "AlreadyExists", $"{store.Resource.Kind} {key} already exists");
+        else await WriteObjectAsync(http, 201, created);
+    }
+
+    /// <summary>
+    /// GET, PUT or DELETE of one object, or PUT of its status subresource. As for a kind declaring
+    /// the status subresource, a main PUT keeps the stored status and a status PUT keeps all but status.
+    /// </summary>
+    private async Task ObjectAsync(HttpContext http, Store store, string? ns, string name, bool status)
+    {
+        var key = KeyOf(ns, name);
+        var method = http.Request.Method;
+        var body = HttpMethods.IsPut(method) ? await ReadBodyAsync(http, store) : null;
+        int code;
+        string? result;
+        lock (_gate)
+        {
+            if (!store.Objects.TryGetValue(key, out var text)) (code, result) = (404, null);
+            else if (HttpMethods.IsGet(method)) (code, result) = (200, text);
+            else if (HttpMethods.IsDelete(method) && !status)
+            {
+                Commit(store, key, JsonNode.Parse(text)!.AsObject(), "DELETED");
+                (code, result) = (200, text);
+            }
+            else if (body is not null)
+            {
+                var current = JsonNode.Parse(text)!.AsObject();
+                var sent = body["metadata"]?["resourceVersion"]?.GetValue<string>();
+                if (!string.IsNullOrEmpty(sent) && sent != current["metadata"]!["resourceVersion"]!.GetValue<string>()) (code, result) = (409, null);
+                else
+                {
+                    JsonObject next;
+                    if (status)
+                    {
+                        next = current;
+                        next["status"] = body["status"]?.DeepClone();
+                        if (next["status"] is null) next.Remove("status");
+                    }
+                    else
+                    {
+                        next = body;
+                        next["metadata"]!["namespace"] = ns;
+                        next["metadata"]!["name"] = name;
+                        next["metadata"]!["uid"] = current["metadata"]!["uid"]?.DeepClone();
+                        next.Remove("status");
+                        if (current["status"] is { } kept) next["status"] = kept.DeepClone();
+                    }
+                    Commit(store, key, next, "MODIFIED");
+                    (code, result) = (200, store.Objects[key]);
+                }
+            }
+            else (code, result) = (405, null);
+        }
+        Record(http, false, "", false, code);
+        switch (code)
+        {
+            case 200: await WriteObjectAsync(http, 200, result!); break;
+            case 404: await WriteStatusAsync(http, 404, "NotFound", $"{store.Resource.Kind} {key} not found"); break;
+            case 409: await WriteStatusAsync(http, 409, "Conflict", $"the object {key} has been modified; please apply your changes to the latest version and try again"); break;
+            default: await WriteStatusAsync(http, code, "MethodNotAllowed", $"{method} not supported on {http.Request.Path}"); break;
+        }
+    }
+
+    private static async Task<JsonObject> ReadBodyAsync(HttpContext http, Store store)
+    {
+        var node = (await JsonNode.ParseAsync(http.Request.Body))!.AsObject();
+        node["kind"] = store.Resource.Kind;
+        node["apiVersion"] = store.Resource.ApiVersion;
+        if (node["metadata"] is not JsonObject) node["metadata"] = new JsonObject();
+        return node;
+    }
+
+    private static async Task WriteObjectAsync(HttpContext http, int code, string json)
+    {
+        http.Response.StatusCode = code;
+        http.Response.ContentType = "application/json";
+        await http.Response.WriteAsync(json);
     }
 
     private static bool InNamespace(string key, string? ns) => ns is null || key.StartsWith(ns + "/", StringComparison.Ordinal);
