@@ -78,7 +78,7 @@ public static class SiloHost
             services.AddSingleton<IAutoRegistrationStore>(sp => sp.GetRequiredService<AutoRegistrationFiles>());
             services.AddSingleton<IAutoRegisteredEntries>(sp => sp.GetRequiredService<AutoRegistrationFiles>());
         }
-        services.AddSingleton(new AutoRegistrationOptions(BootstrapKey.LoadOrCreate(BootstrapKey.PathIn(options.ConfigDir)), options.WorkloadEntryGracePeriod));
+        services.AddSingleton(new AutoRegistrationOptions(BootstrapKey.LoadOrCreate(options.BootstrapKeyFile ?? BootstrapKey.PathIn(options.ConfigDir)), options.WorkloadEntryGracePeriod));
         services.AddSingleton<AutoRegistration>();
         services.AddHostedService<AutoRegistrationAdoption>();
         services.AddHostedService<ConfigMetricsBinder>();

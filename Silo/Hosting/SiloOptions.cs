@@ -29,6 +29,13 @@ public sealed record SiloOptions(
     /// <summary>How long an auto-registered WorkloadEntry outlives its VM's last stream (Istio's PILOT_WORKLOAD_ENTRY_GRACE_PERIOD).</summary>
     public TimeSpan WorkloadEntryGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The bootstrap-token key (--bootstrap-key-file): by default &lt;config-dir&gt;/.mesh/bootstrap.key,
+    /// created by the first silo; on Kubernetes, where the config directory is a read-only mount,
+    /// a mounted Secret's file.
+    /// </summary>
+    public string? BootstrapKeyFile { get; init; }
+
     public static SiloOptions Parse(string[] args, Func<string, string?> env)
     {
         var flags = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -96,6 +103,7 @@ public sealed record SiloOptions(
                 }
                 : null,
             WorkloadEntryGracePeriod = Millis("workload-entry-grace-period-ms", 10_000),
+            BootstrapKeyFile = Get("bootstrap-key-file", "") is { Length: > 0 } keyFile ? Path.GetFullPath(keyFile) : null,
         };
         if (flags.Count > 0) throw new ArgumentException($"unknown flag '--{flags.Keys.First()}'");
         return options;

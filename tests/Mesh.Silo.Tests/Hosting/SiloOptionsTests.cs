@@ -7,6 +7,13 @@ public sealed class SiloOptionsTests
     private static SiloOptions Parse(params string[] args) => SiloOptions.Parse(args, _ => null);
 
     [Fact]
+    public void Parse_BootstrapKeyFile_FullPathElseNull()
+    {
+        Assert.Null(Parse().BootstrapKeyFile);
+        Assert.Equal(Path.GetFullPath("secrets/bootstrap.key"), Parse("--bootstrap-key-file", "secrets/bootstrap.key").BootstrapKeyFile);
+    }
+
+    [Fact]
     public void Parse_Kubeconfig_ReadsTheClustersCrdsByDefault()
     {
         Assert.True(Parse("--kubeconfig", "in-cluster").Kubernetes!.ConfigCrds);
