@@ -86,6 +86,12 @@ public sealed class CircuitBreakerAndOutlierTests(MeshFixture mesh, ITestOutputH
             $"the sidecar to hold {host}'s max_retries 1");
         await mesh.Sidecar.WaitUntilAsync(async () => await PolicyConfig.RouteOf(mesh.Sidecar, host) is { } r && r.GetProperty("action").GetProperty("retry").ValueKind == JsonValueKind.Object,
             $"the sidecar to hold {host}'s retry policy");
+        // The route can land before the endpoints (a 503 UH that would count as a failed first attempt).
+        await mesh.Sidecar.WaitUntilAsync(async () =>
+        {
+            using var answer = await SendAsync(host, "/");
+            return answer.StatusCode == HttpStatusCode.OK;
+        }, $"{host} to answer");
 
         var results = await Task.WhenAll(Enumerable.Range(0, 5).Select(async _ =>
         {

@@ -20,6 +20,8 @@ public sealed class LoadBalancingTests(MeshFixture mesh, ITestOutputHelper outpu
         await mesh.Sidecar.WaitUntilAsync(async () => await PolicyConfig.LbPolicyOf(mesh.Sidecar, host) == "RingHash"
             && await PolicyConfig.RouteOf(mesh.Sidecar, host) is { } route && route.GetProperty("action").GetProperty("hash_policies").GetArrayLength() > 0,
             $"{host}'s ring hash cluster and its route's hash policy");
+        // The cluster and route can land before the endpoints (a 503 UH): wait for an answer.
+        await mesh.Sidecar.WaitUntilAsync(async () => (await mesh.Sidecar.GetAsync($"{host}:{Port}")).Status == HttpStatusCode.OK, $"{host} to answer");
 
         var perKey = new Dictionary<string, string>();
         for (var k = 0; k < 20; k++)
@@ -56,6 +58,8 @@ public sealed class LoadBalancingTests(MeshFixture mesh, ITestOutputHelper outpu
         await mesh.Sidecar.WaitUntilAsync(async () => await PolicyConfig.LbPolicyOf(mesh.Sidecar, host) == "RingHash"
             && await PolicyConfig.RouteOf(mesh.Sidecar, host) is { } route && route.GetProperty("action").GetProperty("hash_policies").GetArrayLength() > 0,
             $"{host}'s ring hash cluster and its route's cookie hash policy");
+        // The cluster and route can land before the endpoints (a 503 UH): wait for an answer.
+        await mesh.Sidecar.WaitUntilAsync(async () => (await mesh.Sidecar.GetAsync($"{host}:{Port}")).Status == HttpStatusCode.OK, $"{host} to answer");
 
         var bodies = new Dictionary<string, string>();
         for (var client = 0; client < 6; client++)
