@@ -14,13 +14,12 @@ public static class ServiceEntryTranslator
         foreach (var entry in config.ServiceEntries.OrderBy(e => e.Meta.Namespace, StringComparer.Ordinal).ThenBy(e => e.Meta.Name, StringComparer.Ordinal))
         {
             var spec = entry.Spec;
-            var endpoints = spec.Endpoints.Select(e => ToEndpoint(e, spec)).ToList();
+            var endpoints = spec.Endpoints.Select(ToEndpoint).ToList();
             if (spec.WorkloadSelector is { } selector)
                 endpoints.AddRange(config.WorkloadEntries
                     .Where(w => w.Meta.Namespace == entry.Meta.Namespace && Matches(selector.MatchLabels, w.Spec.Labels))
                     .OrderBy(w => w.Meta.Name, StringComparer.Ordinal)
-                    // Istio names a WorkloadEntry's workload after the entry (its metric label destination_workload).
-                    .Select(w => ToEndpoint(w.Spec, spec) with { WorkloadName = w.Meta.Name, Health = HealthOf(w) }));
+                    .Select(ToEndpoint));
             foreach (var host in spec.Hosts)
             {
                 var service = new MeshService(host, entry.Meta.Namespace, spec.Ports, entry.Meta.Labels, spec.Location, spec.Resolution, spec.ExportTo)
@@ -35,12 +34,19 @@ public static class ServiceEntryTranslator
         return result;
     }
 
-    private static MeshEndpoint ToEndpoint(WorkloadEntrySpec e, ServiceEntrySpec spec) =>
+    private static MeshEndpoint ToEndpoint(WorkloadEntrySpec e) =>
         new(e.Address, e.Ports, e.Labels, e.Locality, e.Weight ?? 0, EndpointHealth.Healthy, e.ServiceAccount, e.Network);
 
-    /// <summary>A Healthy condition of "False" (a failing readiness probe) makes the endpoint unhealthy; no condition is healthy.</summary>
-    private static EndpointHealth HealthOf(WorkloadEntry entry) =>
-        entry.Health is { Healthy: false } ? EndpointHealth.Unhealthy : EndpointHealth.Healthy;
+    /// <summary>
+    /// A WorkloadEntry as an endpoint, wherever it is selected from. Istio names its workload after the
+    /// entry (the metric label destination_workload); a Healthy condition of "False" (a failing
+    /// readiness probe) makes it unhealthy, and no condition is healthy.
+    /// </summary>
+    public static MeshEndpoint ToEndpoint(WorkloadEntry entry) => ToEndpoint(entry.Spec) with
+    {
+        WorkloadName = entry.Meta.Name,
+        Health = entry.Health is { Healthy: false } ? EndpointHealth.Unhealthy : EndpointHealth.Healthy,
+    };
 
     public static bool Matches(IReadOnlyDictionary<string, string> selector, IReadOnlyDictionary<string, string> labels) =>
         selector.All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value);

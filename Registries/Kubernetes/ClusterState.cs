@@ -106,7 +106,7 @@ public sealed class ClusterState : IClusterView
     public void Apply(ResourceChange<V1Namespace> change, ChangeSet changed)
     {
         foreach (var (before, after) in Namespaces.Apply(change))
-            if (Network(before) != Network(after)) changed.All = true;
+            if (KubernetesTranslator.NamespaceNetwork(before) != KubernetesTranslator.NamespaceNetwork(after)) changed.All = true;
         Relisted("Namespace", change, changed);
     }
 
@@ -168,9 +168,6 @@ public sealed class ClusterState : IClusterView
         slice.Metadata.Labels is { } labels && labels.TryGetValue(KubernetesTranslator.ServiceNameLabel, out var name)
             ? ResourceCache<V1Service>.Key(slice.Metadata.NamespaceProperty, name)
             : null;
-
-    private static string? Network(V1Namespace? ns) =>
-        ns?.Metadata?.Labels is { } labels && labels.TryGetValue(KubernetesTranslator.NetworkLabel, out var network) ? network : null;
 
     private static (string Namespace, string Name) Split(string key)
     {

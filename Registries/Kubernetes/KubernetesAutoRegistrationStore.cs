@@ -18,10 +18,6 @@ namespace Mesh.Registries.Kubernetes;
 public sealed partial class KubernetesAutoRegistrationStore(IKubernetes client, ILogger<KubernetesAutoRegistrationStore> logger)
     : IAutoRegistrationStore, IAutoRegisteredEntries
 {
-    /// <summary>The annotation (and value) marking an entry as this control plane's, as Istio marks its own.</summary>
-    public const string ControllerAnnotation = "istio.io/workloadController";
-    public const string ControllerName = "mesh";
-
     private static readonly CrdKind Kind = IstioCrdKinds.All.Single(k => k.Kind == "WorkloadEntry");
 
     public string Location => $"/apis/{Kind.Group}/{Kind.Version}/{Kind.Plural}";
@@ -40,10 +36,9 @@ public sealed partial class KubernetesAutoRegistrationStore(IKubernetes client, 
                 if (status is not null || written.Status is not null)
                 {
                     // Status replaces as a whole: a null status clears a stale condition of an earlier probe config.
-                    var withStatus = KubernetesJson.Deserialize<IstioResource>(KubernetesJson.Serialize(written));
-                    withStatus.Status = status is null ? null : JsonSerializer.Deserialize<JsonElement>(status.ToJsonString());
+                    written.Status = status is null ? null : JsonSerializer.Deserialize<JsonElement>(status.ToJsonString());
                     await client.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync<IstioResource>(
-                        withStatus, Kind.Group, Kind.Version, workload.Namespace, Kind.Plural, workload.Name);
+                        written, Kind.Group, Kind.Version, workload.Namespace, Kind.Plural, workload.Name);
                 }
                 LogWritten(logger, workload.Namespace, workload.Name, health?.Healthy);
                 return;
@@ -57,16 +52,13 @@ public sealed partial class KubernetesAutoRegistrationStore(IKubernetes client, 
 
     private async Task<IstioResource> CreateOrReplaceAsync(string ns, string name, System.Text.Json.Nodes.JsonObject doc)
     {
+        var resource = KubernetesJson.Deserialize<IstioResource>(doc.ToJsonString());
         var existing = await GetAsync(ns, name);
         if (existing is null)
-        {
-            var created = KubernetesJson.Deserialize<IstioResource>(doc.ToJsonString());
-            return await client.CustomObjects.CreateNamespacedCustomObjectAsync<IstioResource>(created, Kind.Group, Kind.Version, ns, Kind.Plural);
-        }
-        var replacement = KubernetesJson.Deserialize<IstioResource>(doc.ToJsonString());
+            return await client.CustomObjects.CreateNamespacedCustomObjectAsync<IstioResource>(resource, Kind.Group, Kind.Version, ns, Kind.Plural);
         // The resourceVersion makes the PUT conditional: a change since the GET is a 409, not lost.
-        replacement.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
-        return await client.CustomObjects.ReplaceNamespacedCustomObjectAsync<IstioResource>(replacement, Kind.Group, Kind.Version, ns, Kind.Plural, name);
+        resource.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
+        return await client.CustomObjects.ReplaceNamespacedCustomObjectAsync<IstioResource>(resource, Kind.Group, Kind.Version, ns, Kind.Plural, name);
     }
 
     public async Task DeleteAsync(string ns, string name)
@@ -90,7 +82,7 @@ public sealed partial class KubernetesAutoRegistrationStore(IKubernetes client, 
     {
         var list = await client.CustomObjects.ListClusterCustomObjectAsync<IstioResourceList>(Kind.Group, Kind.Version, Kind.Plural);
         return [.. (list.Items ?? [])
-            .Where(r => r.Metadata.Annotations?.TryGetValue(ControllerAnnotation, out var c) == true && c == ControllerName)
+            .Where(r => r.Metadata.Annotations?.TryGetValue(AutoRegistrationAnnotations.Controller, out var c) == true && c == AutoRegistrationAnnotations.ControllerName)
             .Select(r => (r.Metadata.NamespaceProperty ?? "", r.Metadata.Name))
             .OrderBy(e => e.Item1, StringComparer.Ordinal).ThenBy(e => e.Item2, StringComparer.Ordinal)];
     }

@@ -135,7 +135,7 @@ public sealed partial class KubernetesRegistry : BackgroundService, IServiceRegi
                 foreach (var host in _selections.Hosts)
                 {
                     var (service, endpoints) = hosts.GetValueOrDefault(host, (null, []));
-                    hosts[host] = (service, [.. endpoints, .. _selections.EndpointsOf(host, _state)]);
+                    hosts[host] = (service, WithSelectedPods(host, endpoints));
                 }
                 updates = await _publisher.PublishAllAsync(hosts.Select(h => (h.Key, h.Value.Service, h.Value.Endpoints)));
             }
@@ -153,8 +153,7 @@ public sealed partial class KubernetesRegistry : BackgroundService, IServiceRegi
                 foreach (var (host, (service, endpoints)) in hosts.OrderBy(h => h.Key, StringComparer.Ordinal))
                 {
                     stop.ThrowIfCancellationRequested();
-                    IReadOnlyList<MeshEndpoint> all = _selections.Owns(host) ? [.. endpoints, .. _selections.EndpointsOf(host, _state)] : endpoints;
-                    if (await _publisher.PublishAsync(host, service, all)) updates++;
+                    if (await _publisher.PublishAsync(host, service, WithSelectedPods(host, endpoints))) updates++;
                 }
             }
             _republish = false;
@@ -171,6 +170,10 @@ public sealed partial class KubernetesRegistry : BackgroundService, IServiceRegi
             _ = RetryLaterAsync(stop);
         }
     }
+
+    /// <summary>A host's endpoints plus the pods its ServiceEntry's workloadSelector picks, if a selecting entry owns it.</summary>
+    private IReadOnlyList<MeshEndpoint> WithSelectedPods(string host, IReadOnlyList<MeshEndpoint> endpoints) =>
+        _selections.Owns(host) ? [.. endpoints, .. _selections.EndpointsOf(host, _state)] : endpoints;
 
     /// <summary>
     /// What the cluster's Services say about a ServiceEntry host: nothing, unless the entry names a

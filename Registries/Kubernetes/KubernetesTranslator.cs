@@ -69,7 +69,7 @@ public static class KubernetesTranslator
             return [new MeshEndpoint(svc.Spec.ExternalName, service.Ports.ToDictionary(p => p.Name, p => p.Number), service.Labels,
                 null, 0, EndpointHealth.Healthy, null, null)];
         var ns = svc.Metadata.NamespaceProperty;
-        var namespaceNetwork = Get(cluster.Namespace(ns)?.Metadata?.Labels, NetworkLabel);
+        var namespaceNetwork = NamespaceNetwork(cluster.Namespace(ns));
         var result = new List<MeshEndpoint>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var slice in cluster.SlicesOf(ns, svc.Metadata.Name).OrderBy(s => s.Metadata.Name, StringComparer.Ordinal))
@@ -177,6 +177,9 @@ public static class KubernetesTranslator
     private static uint? TargetPort(V1ServicePort port) =>
         port.TargetPort is { } target && int.TryParse(target.Value, out var number) && number > 0 ? (uint)number : null;
 
-    private static IReadOnlyDictionary<string, string> Labels(IDictionary<string, string>? labels) =>
+    /// <summary>Istio reads topology.istio.io/network on a namespace as the network of its workloads that set none.</summary>
+    public static string? NamespaceNetwork(V1Namespace? ns) => Get(ns?.Metadata?.Labels, NetworkLabel);
+
+    internal static IReadOnlyDictionary<string, string> Labels(IDictionary<string, string>? labels) =>
         labels is null ? new Dictionary<string, string>() : new Dictionary<string, string>(labels, StringComparer.Ordinal);
 }

@@ -15,7 +15,7 @@ public static class ServiceEntryPods
     public static bool Selects(ServiceEntry entry, V1Pod pod) =>
         entry.Spec.WorkloadSelector is { } selector
         && pod.Metadata?.NamespaceProperty == entry.Meta.Namespace
-        && ServiceEntryTranslator.Matches(selector.MatchLabels, Labels(pod));
+        && ServiceEntryTranslator.Matches(selector.MatchLabels, KubernetesTranslator.Labels(pod.Metadata?.Labels));
 
     /// <summary>
     /// The pod as an endpoint of every host of <paramref name="spec"/>, or null while it has no IP.
@@ -34,9 +34,8 @@ public static class ServiceEntryPods
             .Where(p => containerPorts.ContainsKey(p.Name))
             .GroupBy(p => p.Name, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => containerPorts[g.Key], StringComparer.Ordinal);
-        var labels = Labels(pod);
-        var namespaceNetwork = @namespace?.Metadata?.Labels is { } nsLabels && nsLabels.TryGetValue(KubernetesTranslator.NetworkLabel, out var n) ? n : null;
-        var network = labels.GetValueOrDefault(KubernetesTranslator.NetworkLabel) ?? namespaceNetwork;
+        var labels = KubernetesTranslator.Labels(pod.Metadata?.Labels);
+        var network = labels.GetValueOrDefault(KubernetesTranslator.NetworkLabel) ?? KubernetesTranslator.NamespaceNetwork(@namespace);
         var locality = KubernetesTranslator.Locality(node, null);
         return new MeshEndpoint(
             address,
@@ -65,7 +64,4 @@ public static class ServiceEntryPods
     public static string? Address(V1Pod pod) =>
         pod.Status?.PodIP is { Length: > 0 } ip ? ip
         : pod.Status?.PodIPs?.FirstOrDefault(i => !string.IsNullOrEmpty(i.Ip))?.Ip;
-
-    private static Dictionary<string, string> Labels(V1Pod pod) =>
-        pod.Metadata?.Labels is { } labels ? new Dictionary<string, string>(labels, StringComparer.Ordinal) : new(StringComparer.Ordinal);
 }

@@ -1,12 +1,13 @@
 using k8s.Models;
 using Mesh.Api.Model;
+using Mesh.Registries.Updates;
 
 namespace Mesh.Registries.Kubernetes;
 
 /// <summary>
 /// The ServiceEntries of the served config that select workloads, indexed for the pods: which
 /// hosts they define, and which entries of a namespace a pod change can reach. A host belongs to
-/// the first entry naming it (by namespace, name), as in <see cref="File.ServiceEntryTranslator"/>,
+/// the first entry naming it (by namespace, name), as in <see cref="Config.ServiceEntryTranslator"/>,
 /// and only a selecting owner gives it pods. Nothing is selected before the first config arrives.
 /// Owned by the registry's loop: not thread-safe.
 /// </summary>
@@ -78,6 +79,5 @@ public sealed class ServiceEntrySelections
         || (a.Meta.Namespace == b.Meta.Namespace
             && a.Spec.Ports.SequenceEqual(b.Spec.Ports)
             && a.Spec.WorkloadSelector is { } x && b.Spec.WorkloadSelector is { } y
-            && x.MatchLabels.Count == y.MatchLabels.Count
-            && x.MatchLabels.All(kv => y.MatchLabels.TryGetValue(kv.Key, out var v) && v == kv.Value));
+            && ModelEquality.SameMap(x.MatchLabels, y.MatchLabels));
 }

@@ -2,6 +2,7 @@ using System.Net;
 using k8s.Models;
 using Mesh.Api.Model;
 using Mesh.Registries.Config;
+using Mesh.Registries.Updates;
 
 namespace Mesh.Registries.Kubernetes;
 
@@ -69,26 +70,17 @@ public sealed class ServiceWorkloadEntries
     /// </summary>
     public static MeshEndpoint ToEndpoint(WorkloadEntry entry, V1Service svc)
     {
-        var spec = entry.Spec;
         var ports = new Dictionary<string, uint>(StringComparer.Ordinal);
         foreach (var port in svc.Spec?.Ports ?? [])
             if (port.TargetPort is { } target && !int.TryParse(target.Value, out _)
-                && spec.Ports.TryGetValue(target.Value, out var number) && number > 0)
+                && entry.Spec.Ports.TryGetValue(target.Value, out var number) && number > 0)
                 ports.TryAdd(port.Name ?? "", number);
-        return new MeshEndpoint(spec.Address, ports, spec.Labels, spec.Locality, spec.Weight ?? 0,
-            entry.Health is { Healthy: false } ? EndpointHealth.Unhealthy : EndpointHealth.Healthy, spec.ServiceAccount, spec.Network)
-        {
-            // As for a ServiceEntry: Istio names the workload after the entry.
-            WorkloadName = entry.Meta.Name,
-        };
+        return ServiceEntryTranslator.ToEndpoint(entry) with { Ports = ports };
     }
 
     private static bool Same(WorkloadEntry a, WorkloadEntry b) =>
         ReferenceEquals(a, b)
         || (a.Spec.Address == b.Spec.Address && a.Spec.Network == b.Spec.Network && a.Spec.Locality == b.Spec.Locality
             && a.Spec.Weight == b.Spec.Weight && a.Spec.ServiceAccount == b.Spec.ServiceAccount && a.Health?.Healthy == b.Health?.Healthy
-            && SameMap(a.Spec.Labels, b.Spec.Labels) && SameMap(a.Spec.Ports, b.Spec.Ports));
-
-    private static bool SameMap<T>(IReadOnlyDictionary<string, T> a, IReadOnlyDictionary<string, T> b) =>
-        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && EqualityComparer<T>.Default.Equals(kv.Value, v));
+            && ModelEquality.SameMap(a.Spec.Labels, b.Spec.Labels) && ModelEquality.SameMap(a.Spec.Ports, b.Spec.Ports));
 }

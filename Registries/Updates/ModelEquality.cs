@@ -29,7 +29,7 @@ public static class ModelEquality
         return true;
     }
 
-    private static bool SameMap<TValue>(IReadOnlyDictionary<string, TValue> a, IReadOnlyDictionary<string, TValue> b)
+    public static bool SameMap<TValue>(IReadOnlyDictionary<string, TValue> a, IReadOnlyDictionary<string, TValue> b)
     {
         if (a.Count != b.Count) return false;
         foreach (var (key, value) in a)

@@ -1,4 +1,5 @@
 using Mesh.Registries.Config;
+using Mesh.Registries.Kubernetes;
 using Mesh.Silo.Metrics;
 
 namespace Mesh.Silo.Hosting;
@@ -10,9 +11,6 @@ namespace Mesh.Silo.Hosting;
 /// </summary>
 public sealed class ConfigMetricsBinder(ConfigAggregator source, MeshMetrics metrics) : IHostedService
 {
-    private static readonly string[] Kinds =
-        ["VirtualService", "DestinationRule", "ServiceEntry", "Sidecar", "WorkloadEntry", "WorkloadGroup"];
-
     public Task StartAsync(CancellationToken cancellationToken)
     {
         source.Rejected += OnRejected;
@@ -37,7 +35,8 @@ public sealed class ConfigMetricsBinder(ConfigAggregator source, MeshMetrics met
     {
         var counts = status.Serving.GroupBy(m => m.Kind).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         // Every kind, zero included: a kind whose last object went away must read 0, not keep its old value.
-        foreach (var kind in Kinds.Union(counts.Keys)) metrics.ConfigObjects.WithLabels(kind).Set(counts.GetValueOrDefault(kind));
+        // The CRD table lists exactly the kinds the parser reads.
+        foreach (var kind in IstioCrdKinds.All.Select(k => k.Kind).Union(counts.Keys)) metrics.ConfigObjects.WithLabels(kind).Set(counts.GetValueOrDefault(kind));
         metrics.ConfigConflicts.Set(status.Conflicts.Count);
     }
 }

@@ -17,11 +17,6 @@ public sealed partial class WorkloadEntryGrain(IAutoRegistrationStore store, Tim
     public static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan LeaseExpiry = TimeSpan.FromSeconds(95);
 
-    public const string GroupAnnotation = "istio.io/autoRegistrationGroup";
-    public const string ControllerAnnotation = "istio.io/workloadController";
-    public const string ConnectedAtAnnotation = "istio.io/connectedAt";
-    public const string DisconnectedAtAnnotation = "istio.io/disconnectedAt";
-
     private readonly Dictionary<string, DateTimeOffset> _connections = new(StringComparer.Ordinal);
     private AutoRegisteredWorkload? _workload;
     private AutoRegisteredWorkload? _written;
@@ -62,7 +57,7 @@ public sealed partial class WorkloadEntryGrain(IAutoRegistrationStore store, Tim
 
         var connectedAt = first || _workload is null
             ? time.GetUtcNow().ToString("O")
-            : _workload.Annotations.GetValueOrDefault(ConnectedAtAnnotation) ?? time.GetUtcNow().ToString("O");
+            : _workload.Annotations.GetValueOrDefault(AutoRegistrationAnnotations.ConnectedAt) ?? time.GetUtcNow().ToString("O");
         _workload = Annotate(workload, connectedAt, disconnectedAt: null);
         if (first) LogConnected(logger, workload.Namespace, workload.Name, workload.Address, connectionId);
         await WriteIfChangedAsync();
@@ -75,7 +70,7 @@ public sealed partial class WorkloadEntryGrain(IAutoRegistrationStore store, Tim
         if (_connections.Count > 0) return;
         if (_workload is not null)
         {
-            _workload = Annotate(_workload, _workload.Annotations.GetValueOrDefault(ConnectedAtAnnotation), time.GetUtcNow().ToString("O"));
+            _workload = Annotate(_workload, _workload.Annotations.GetValueOrDefault(AutoRegistrationAnnotations.ConnectedAt), time.GetUtcNow().ToString("O"));
             await WriteIfChangedAsync();
         }
         ScheduleRemoval(grace);
@@ -148,12 +143,12 @@ public sealed partial class WorkloadEntryGrain(IAutoRegistrationStore store, Tim
     {
         var annotations = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in workload.Annotations) annotations[key] = value;
-        annotations[GroupAnnotation] = workload.Group;
-        annotations[ControllerAnnotation] = "mesh";
-        annotations.Remove(ConnectedAtAnnotation);
-        annotations.Remove(DisconnectedAtAnnotation);
-        if (connectedAt is not null) annotations[ConnectedAtAnnotation] = connectedAt;
-        if (disconnectedAt is not null) annotations[DisconnectedAtAnnotation] = disconnectedAt;
+        annotations[AutoRegistrationAnnotations.Group] = workload.Group;
+        annotations[AutoRegistrationAnnotations.Controller] = AutoRegistrationAnnotations.ControllerName;
+        annotations.Remove(AutoRegistrationAnnotations.ConnectedAt);
+        annotations.Remove(AutoRegistrationAnnotations.DisconnectedAt);
+        if (connectedAt is not null) annotations[AutoRegistrationAnnotations.ConnectedAt] = connectedAt;
+        if (disconnectedAt is not null) annotations[AutoRegistrationAnnotations.DisconnectedAt] = disconnectedAt;
         return workload with { Annotations = annotations };
     }
 
