@@ -12,7 +12,8 @@ public interface IMeshScopeGrain : IGrainWithStringKey
 
     Task SetSidecarsAsync(IReadOnlyList<Sidecar> sidecars);
 
-    Task<IReadOnlyList<Sidecar>> GetSidecarsAsync();
+    /// <summary>Null while a new activation has not recovered them yet.</summary>
+    Task<IReadOnlyList<Sidecar>?> GetSidecarsAsync();
 
     Task SubscribeAsync(IPushHubObserver hub);
 

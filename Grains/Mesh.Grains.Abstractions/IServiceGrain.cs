@@ -17,7 +17,14 @@ public interface IServiceGrain : IGrainWithStringKey
     /// <summary>Replaces the DestinationRule and VirtualServices that target the host.</summary>
     Task UpdateConfigAsync(DestinationRule? rule, IReadOnlyList<VirtualService> virtualServices);
 
-    Task<ServiceFragments> GetFragmentsAsync();
+    /// <summary>
+    /// Replaces everything the grain holds (each shard's service and endpoints, and the config): the
+    /// registry owner's word for a host it knows nothing or only part of, after it took over.
+    /// </summary>
+    Task ReplaceStateAsync(HostState state);
+
+    /// <summary>The derived fragments; null while a new activation has not recovered its state yet.</summary>
+    Task<ServiceFragments?> GetFragmentsAsync();
 
     /// <summary>Subscribes a silo's hub; it is sent the current fragments at once and every change after.</summary>
     Task SubscribeAsync(IPushHubObserver hub);

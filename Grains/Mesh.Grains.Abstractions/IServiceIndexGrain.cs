@@ -10,7 +10,8 @@ public interface IServiceIndexGrain : IGrainWithStringKey
 
     Task SetPresentAsync(string host, bool present);
 
-    Task<IReadOnlyList<string>> GetHostsAsync();
+    /// <summary>Null while a new activation has not recovered the list yet.</summary>
+    Task<IReadOnlyList<string>?> GetHostsAsync();
 
     Task SubscribeAsync(IPushHubObserver hub);
 

@@ -25,8 +25,8 @@ public static class ConsulServiceCollectionExtensions
             services.AddKeyedSingleton(key, (sp, _) => new ConsulRegistry(
                 sp.GetRequiredService<ConsulClient>(), datacenter, options, sp.GetRequiredService<IMeshUpdater>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ConsulRegistry>>()));
-            // Not AddHostedService: it adds one hosted service per implementation type, and there is one per datacenter.
-            services.AddSingleton<IHostedService>(sp => sp.GetRequiredKeyedService<ConsulRegistry>(key));
+            // Started by the registry lease's holder only (OwnedServices).
+            services.AddKeyedSingleton<IHostedService>(OwnedServices.Key, (sp, _) => sp.GetRequiredKeyedService<ConsulRegistry>(key));
             services.AddSingleton<IServiceRegistry>(sp => sp.GetRequiredKeyedService<ConsulRegistry>(key));
         }
         return services;

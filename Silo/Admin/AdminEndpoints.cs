@@ -3,6 +3,7 @@ using Mesh.Registries.Config;
 using Mesh.Registries.Kubernetes;
 using Mesh.Registries.Registry;
 using Mesh.Silo.Metrics;
+using Mesh.Silo.Ownership;
 using Mesh.Silo.Push;
 using Prometheus;
 
@@ -18,11 +19,16 @@ public static class AdminEndpoints
     {
         var host = $"*:{httpPort}";
         // Ready once the merged config is served: every config source synced once, or a remote one's wait ran out.
-        app.MapGet("/ready", (ConfigAggregator config, IHostApplicationLifetime life) =>
-            config.Status.Loaded && life.ApplicationStarted.IsCancellationRequested
+        // On a silo that does not run the registries: once the silo running them serves its config.
+        app.MapGet("/ready", async (ConfigAggregator config, IHostApplicationLifetime life, RegistryOwnership ownership, OwnerPages owner) =>
+        {
+            if (!life.ApplicationStarted.IsCancellationRequested) return Results.Text("not ready: xDS not listening yet\n", statusCode: 503);
+            if (ownership.IsOwner)
+                return config.Status.Loaded ? Results.Text("ready\n") : Results.Text("not ready: " + NotLoaded(config.Status) + "\n", statusCode: 503);
+            return await owner.OwnerReadyAsync()
                 ? Results.Text("ready\n")
-                : Results.Text("not ready: " + (config.Status.Loaded ? "xDS not listening yet" : NotLoaded(config.Status)) + "\n", statusCode: 503))
-            .RequireHost(host);
+                : Results.Text("not ready: no silo serves the registries' config yet (registry lease holder: " + (ownership.Holder ?? "none") + ")\n", statusCode: 503);
+        }).RequireHost(host);
 
         WorkloadTokenEndpoint.Map(app, host);
 
@@ -50,21 +56,19 @@ public static class AdminEndpoints
             return Results.Text(ConfigDump.Render(status, snapshot, hub.Localities), "application/json");
         }).RequireHost(host);
 
-        app.MapGet("/debug/registryz", (IEnumerable<IServiceRegistry> registries) => Results.Json(registries.Select(r => r.Status).Select(s => new
-        {
-            registry = s.Shard.Registry,
-            cluster = s.Shard.Cluster,
-            state = s.State.ToString(),
-            lastSync = s.LastSync,
-            disconnectedSince = s.DisconnectedSince,
-            lastError = s.LastError,
-            services = s.Services,
-            endpoints = s.Endpoints,
-        }))).RequireHost(host);
+        app.MapGet("/debug/registryz", async (IEnumerable<IServiceRegistry> registries, RegistryOwnership ownership, OwnerPages owner) =>
+            ownership.IsOwner ? Results.Json(RegistryzView.From(registries, ownership.Holder)) : await FromOwnerAsync(owner, "registryz"))
+            .RequireHost(host);
 
-        app.MapGet("/debug/configz", (ConfigAggregator config, IEnumerable<CrdConfigSource> crds) => Results.Json(ConfigzView.From(config.Status, crds)))
+        app.MapGet("/debug/configz", async (ConfigAggregator config, IEnumerable<CrdConfigSource> crds, RegistryOwnership ownership, OwnerPages owner) =>
+            ownership.IsOwner ? Results.Json(ConfigzView.From(config.Status, crds)) : await FromOwnerAsync(owner, "configz"))
             .RequireHost(host);
     }
+
+    private static async Task<IResult> FromOwnerAsync(OwnerPages owner, string page) =>
+        await owner.PageAsync(page) is { } json
+            ? Results.Text(json, "application/json")
+            : Results.Text("no silo running the registries answers yet\n", statusCode: 503);
 
     private static string NotLoaded(ConfigStatus status) =>
         "config not loaded yet (waiting for " + string.Join(", ", status.Sources.Where(s => !s.Synced).Select(s => s.Name)) + ")";

@@ -25,16 +25,16 @@ public static class ConfigSourcesHosting
         services.AddSingleton(sp => new ConfigAggregator(
             sources, sp.GetRequiredService<Registries.Updates.IMeshUpdater>(), sp.GetRequiredService<ConfigFeed>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ConfigAggregator>>()));
-        services.AddHostedService(sp => sp.GetRequiredService<ConfigAggregator>());
+        services.AddKeyedSingleton<IHostedService>(OwnedServices.Key, (sp, _) => sp.GetRequiredService<ConfigAggregator>());
         services.AddSingleton<IServiceRegistry>(sp => sp.GetRequiredService<ConfigAggregator>());
         services.AddSingleton<FileConfigSource>();
-        services.AddHostedService(sp => sp.GetRequiredService<FileConfigSource>());
+        services.AddKeyedSingleton<IHostedService>(OwnedServices.Key, (sp, _) => sp.GetRequiredService<FileConfigSource>());
         if (crds)
         {
             services.AddSingleton(sp => new CrdConfigSource(
                 kubernetes!, sp.GetRequiredService<k8s.IKubernetes>(), sp.GetRequiredService<ConfigAggregator>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
-            services.AddHostedService(sp => sp.GetRequiredService<CrdConfigSource>());
+            services.AddKeyedSingleton<IHostedService>(OwnedServices.Key, (sp, _) => sp.GetRequiredService<CrdConfigSource>());
         }
         return services;
     }

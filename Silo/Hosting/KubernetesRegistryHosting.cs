@@ -22,7 +22,7 @@ public static class KubernetesRegistryHosting
         services.AddSingleton(sp => new KubernetesRegistry(
             options, sp.GetRequiredService<k8s.IKubernetes>(), sp.GetRequiredService<IMeshUpdater>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetService<IConfigView>()));
-        services.AddHostedService(sp => sp.GetRequiredService<KubernetesRegistry>());
+        services.AddKeyedSingleton<IHostedService>(OwnedServices.Key, (sp, _) => sp.GetRequiredService<KubernetesRegistry>());
         services.AddSingleton<IServiceRegistry>(sp => sp.GetRequiredService<KubernetesRegistry>());
         return services;
     }

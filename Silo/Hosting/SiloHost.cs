@@ -7,7 +7,10 @@ using Mesh.Registries.Kubernetes;
 using Mesh.Registries.Registry;
 using Mesh.Registries.Updates;
 using Mesh.Silo.Admin;
+using Mesh.Silo.Clustering;
 using Mesh.Silo.Metrics;
+using Mesh.Silo.Ownership;
+using Mesh.Grains.Ownership;
 using Mesh.Silo.Push;
 using Mesh.Silo.Vm;
 using Mesh.Registries.Vm;
@@ -36,8 +39,7 @@ public static class SiloHost
 
         builder.UseOrleans(silo =>
         {
-            var primary = options.PrimarySiloPort is { } p ? new IPEndPoint(IPAddress.Loopback, p) : null;
-            silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, primary, serviceId: "mesh", clusterId: options.ClusterId);
+            silo.UseMeshClustering(options);
             silo.Services.AddSerializer(s => s.AddMeshModel());
         });
 
@@ -55,7 +57,16 @@ public static class SiloHost
         {
             AutoRegistration = sp.GetRequiredService<AutoRegistration>(),
         });
-        services.AddSingleton<IMeshUpdater, GrainMeshUpdater>();
+        services.AddSingleton<PublishedState>();
+        services.AddSingleton(sp => new GrainMeshUpdater(
+            sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<PublishedState>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IMeshUpdater>(sp => sp.GetRequiredService<GrainMeshUpdater>());
+        // One silo at a time runs the registries; grains reactivated elsewhere rebuild from it.
+        services.AddSingleton(new OwnerRecovery());
+        services.AddSingleton<RegistryOwner>();
+        services.AddSingleton<OwnerPages>();
+        services.AddSingleton<RegistryOwnership>();
+        services.AddHostedService(sp => sp.GetRequiredService<RegistryOwnership>());
         var fileSource = new FileSourceOptions(options.ConfigDir, TimeSpan.FromSeconds(5));
         services.AddSingleton(fileSource);
         services.AddConfigSources(fileSource, options.Kubernetes);

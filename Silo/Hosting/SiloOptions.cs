@@ -4,10 +4,21 @@ using Mesh.Registries.Kubernetes;
 
 namespace Mesh.Silo.Hosting;
 
+/// <summary>How silos find each other (--clustering).</summary>
+public enum ClusteringMode
+{
+    /// <summary>Orleans' development clustering on one machine: the first silo is the primary, later silos join it with --primary-silo-port.</summary>
+    Localhost,
+
+    /// <summary>The membership table in Redis (--redis HOST:PORT): any silo may die, the first one included.</summary>
+    Redis,
+
+    /// <summary>The membership table as custom resources in the Kubernetes API (--kubeconfig).</summary>
+    Kubernetes,
+}
+
 /// <summary>
 /// The silo's settings: command-line flags, else MESH_* environment variables, else defaults.
-/// Clustering is localhost (development) clustering: the first silo is the primary, later silos
-/// join it with --primary-silo-port.
 /// </summary>
 public sealed record SiloOptions(
     string ConfigDir,
@@ -36,6 +47,18 @@ public sealed record SiloOptions(
     /// </summary>
     public string? BootstrapKeyFile { get; init; }
 
+    /// <summary>How silos find each other; localhost is the embedded, single-machine default.</summary>
+    public ClusteringMode Clustering { get; init; } = ClusteringMode.Localhost;
+
+    /// <summary>The Redis server holding the membership table (--redis HOST:PORT), for redis clustering.</summary>
+    public string? Redis { get; init; }
+
+    /// <summary>The address other silos reach this one at (--silo-address); loopback by default, the pod IP on Kubernetes.</summary>
+    public System.Net.IPAddress SiloAddress { get; init; } = System.Net.IPAddress.Loopback;
+
+    /// <summary>Where the Kubernetes membership table's resources live (--membership-namespace, else POD_NAMESPACE).</summary>
+    public string MembershipNamespace { get; init; } = "istio-system";
+
     public static SiloOptions Parse(string[] args, Func<string, string?> env)
     {
         var flags = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -51,12 +74,10 @@ public sealed record SiloOptions(
         }
         string Get(string flag, string fallback) =>
             flags.Remove(flag, out var v) ? v : env("MESH_" + flag.ToUpperInvariant().Replace('-', '_')) ?? fallback;
-        int Int(string flag, int fallback)
-        {
-            var text = Get(flag, fallback.ToString(CultureInfo.InvariantCulture));
-            return int.TryParse(text, CultureInfo.InvariantCulture, out var n) && n is >= 0 and <= 65535
+        int Int(string flag, int fallback) => Port(flag, Get(flag, fallback.ToString(CultureInfo.InvariantCulture)));
+        static int Port(string flag, string text) =>
+            int.TryParse(text, CultureInfo.InvariantCulture, out var n) && n is >= 0 and <= 65535
                 ? n : throw new ArgumentException($"--{flag}: invalid value \"{text}\": expected a port number");
-        }
         TimeSpan Millis(string flag, int fallback)
         {
             var text = Get(flag, fallback.ToString(CultureInfo.InvariantCulture));
@@ -64,6 +85,7 @@ public sealed record SiloOptions(
                 ? TimeSpan.FromMilliseconds(n) : throw new ArgumentException($"--{flag}: invalid value \"{text}\": expected milliseconds");
         }
 
+        // Read once: Get consumes the flag, so a second read would see the default.
         var primary = Get("primary-silo-port", "");
         // Read even without --kubeconfig, so turning the CRDs off is never an "unknown flag".
         var crds = Get("kube-config-crds", "true");
@@ -75,7 +97,7 @@ public sealed record SiloOptions(
             HttpPort: Int("http-port", 15014),
             SiloPort: Int("silo-port", 11111),
             GatewayPort: Int("gateway-port", 30000),
-            PrimarySiloPort: primary.Length == 0 ? null : Int("primary-silo-port", 0),
+            PrimarySiloPort: primary.Length == 0 ? null : Port("primary-silo-port", primary),
             ClusterId: Get("cluster-id", "mesh"),
             DebounceQuiet: Millis("debounce-quiet-ms", 100),
             DebounceMax: Millis("debounce-max-ms", 10_000))
@@ -105,6 +127,27 @@ public sealed record SiloOptions(
             WorkloadEntryGracePeriod = Millis("workload-entry-grace-period-ms", 10_000),
             BootstrapKeyFile = Get("bootstrap-key-file", "") is { Length: > 0 } keyFile ? Path.GetFullPath(keyFile) : null,
         };
+        var clustering = Get("clustering", "localhost");
+        options = options with
+        {
+            Clustering = clustering switch
+            {
+                "localhost" => ClusteringMode.Localhost,
+                "redis" => ClusteringMode.Redis,
+                "kubernetes" => ClusteringMode.Kubernetes,
+                _ => throw new ArgumentException($"--clustering: invalid value \"{clustering}\": expected localhost, redis or kubernetes"),
+            },
+            Redis = Get("redis", "") is { Length: > 0 } redis ? redis : null,
+            SiloAddress = Get("silo-address", "127.0.0.1") is var address && System.Net.IPAddress.TryParse(address, out var ip)
+                ? ip : throw new ArgumentException($"--silo-address: invalid value \"{address}\": expected an IP address"),
+            MembershipNamespace = Get("membership-namespace", env("POD_NAMESPACE") ?? "istio-system"),
+        };
+        if (options.Clustering == ClusteringMode.Redis && options.Redis is null)
+            throw new ArgumentException("--clustering redis needs --redis HOST:PORT (or MESH_REDIS)");
+        if (options.Clustering == ClusteringMode.Kubernetes && options.Kubernetes is null)
+            throw new ArgumentException("--clustering kubernetes needs --kubeconfig (a file, or in-cluster)");
+        if (options.Clustering != ClusteringMode.Localhost && options.PrimarySiloPort is not null)
+            throw new ArgumentException($"--primary-silo-port is for localhost clustering; with --clustering {clustering} every silo finds the others through the membership table");
         if (flags.Count > 0) throw new ArgumentException($"unknown flag '--{flags.Keys.First()}'");
         return options;
     }

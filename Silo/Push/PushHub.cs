@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Mesh.Api.Model;
 using Mesh.Grains.Abstractions;
 using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
 
 namespace Mesh.Silo.Push;
 
@@ -28,9 +29,13 @@ public sealed partial class PushHub : IPushHubObserver, IAsyncDisposable
     private IPushHubObserver? _self;
     private ITimer? _renewTimer;
     private Task _started = Task.CompletedTask;
+    private readonly IClusterMembershipService? _membership;
+    private readonly CancellationTokenSource _stopping = new();
 
-    public PushHub(IGrainFactory grains, TimeProvider time, DebounceOptions debounce, ILogger<PushHub> logger)
+    public PushHub(IGrainFactory grains, TimeProvider time, DebounceOptions debounce, ILogger<PushHub> logger,
+        IClusterMembershipService? membership = null)
     {
+        _membership = membership;
         _grains = grains;
         _time = time;
         _logger = logger;
@@ -113,13 +118,40 @@ public sealed partial class PushHub : IPushHubObserver, IAsyncDisposable
     private async Task StartFollowingAsync(IPushHubObserver self)
     {
         await RenewAsync(self);
-        await OnSidecarsChanged(await _grains.GetGrain<IMeshScopeGrain>(IMeshScopeGrain.Key).GetSidecarsAsync());
+        if (await _grains.GetGrain<IMeshScopeGrain>(IMeshScopeGrain.Key).GetSidecarsAsync() is { } sidecars) await OnSidecarsChanged(sidecars);
         // Wait for the first state of every known host, so a first stream is not answered empty.
-        var hosts = await _grains.GetGrain<IServiceIndexGrain>(IServiceIndexGrain.Key).GetHostsAsync();
+        var hosts = await _grains.GetGrain<IServiceIndexGrain>(IServiceIndexGrain.Key).GetHostsAsync() ?? [];
         var fragments = await Task.WhenAll(hosts.Select(h => _grains.GetGrain<IServiceGrain>(h).GetFragmentsAsync()));
-        foreach (var f in fragments) await OnServiceChanged(f);
+        foreach (var f in fragments.OfType<ServiceFragments>()) await OnServiceChanged(f);
         await FlushAsync();
         _renewTimer = _time.CreateTimer(_ => RenewAsync(self).Ignore(), null, RenewInterval, RenewInterval);
+        if (_membership is not null) _ = FollowMembershipAsync(self);
+    }
+
+    /// <summary>
+    /// A silo that died took grains with it; their new activations do not know this hub. Renew at
+    /// once (and once more when their recovery has had time) instead of at the next 30 s round.
+    /// </summary>
+    private async Task FollowMembershipAsync(IPushHubObserver self)
+    {
+        try
+        {
+            var dead = new HashSet<SiloAddress>();
+            await foreach (var snapshot in _membership!.MembershipUpdates.WithCancellation(_stopping.Token))
+            {
+                var newlyDead = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Dead && dead.Add(m.SiloAddress)).ToList();
+                if (newlyDead.Count == 0) continue;
+                LogSiloDied(_logger, string.Join(", ", newlyDead.Select(m => m.SiloAddress.ToString())));
+                await RenewAsync(self);
+                await Task.Delay(TimeSpan.FromSeconds(2), _time, _stopping.Token);
+                await RenewAsync(self);
+            }
+        }
+        catch (OperationCanceledException) { }
+        catch (Exception ex)
+        {
+            LogRenewFailed(_logger, ex);
+        }
     }
 
     private static readonly TimeSpan RenewInterval = TimeSpan.FromSeconds(30);
@@ -131,7 +163,7 @@ public sealed partial class PushHub : IPushHubObserver, IAsyncDisposable
             var index = _grains.GetGrain<IServiceIndexGrain>(IServiceIndexGrain.Key);
             await index.SubscribeAsync(self);
             await _grains.GetGrain<IMeshScopeGrain>(IMeshScopeGrain.Key).SubscribeAsync(self);
-            await OnHostsChanged(await index.GetHostsAsync());
+            if (await index.GetHostsAsync() is { } hosts) await OnHostsChanged(hosts);
             string[] followed;
             lock (_gate) followed = [.. _followed];
             await Task.WhenAll(followed.Select(h => _grains.GetGrain<IServiceGrain>(h).SubscribeAsync(self)));
@@ -181,6 +213,7 @@ public sealed partial class PushHub : IPushHubObserver, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync();
         if (_renewTimer is not null) await _renewTimer.DisposeAsync();
         await _debouncer.DisposeAsync();
     }
@@ -195,6 +228,9 @@ public sealed partial class PushHub : IPushHubObserver, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Push flush failed")]
     private static partial void LogFlushFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Silo(s) {Silos} declared dead: renewing this hub's subscriptions so reactivated grains know it")]
+    private static partial void LogSiloDied(ILogger logger, string silos);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing hub subscriptions failed; retrying on the next round")]
     private static partial void LogRenewFailed(ILogger logger, Exception ex);

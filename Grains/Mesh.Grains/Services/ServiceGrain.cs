@@ -1,5 +1,7 @@
 using Mesh.Api.Model;
 using Mesh.Grains.Abstractions;
+using Mesh.Grains.Ownership;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Grains.Services;
@@ -7,22 +9,64 @@ namespace Mesh.Grains.Services;
 /// <summary>
 /// Holds one host's model and derives its Envoy resources once per change, so the cost of a
 /// change is paid once per host, not once per proxy. Hubs (one per silo) are told of changes.
-/// Kept active: its state is the registries' last word, which they only resend on resync.
+/// State lives in memory; a new activation (its silo died, or its directory entry was lost) takes
+/// it back from the registry owner before it tells anyone anything, so a lost activation never
+/// makes a host vanish. Until then it answers "unknown", and hubs keep what they had.
 /// </summary>
 [CollectionAgeLimit(AlwaysActive = true)]
-public sealed partial class ServiceGrain(TimeProvider time, ILogger<ServiceGrain> logger) : Grain, IServiceGrain
+public sealed partial class ServiceGrain(TimeProvider time, ILogger<ServiceGrain> logger, IServiceProvider services) : Grain, IServiceGrain
 {
-    private readonly ServiceState _state = new();
+    private ServiceState _state = new();
     private readonly HubSubscriptions _hubs = new(time);
+    private readonly OwnerRecovery? _recovery = services.GetService<OwnerRecovery>();
     private ServiceFragments? _fragments;
     private bool _present;
+    private bool _synced;
+    private IGrainTimer? _retry;
 
     private string Host => this.GetPrimaryKeyString();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _fragments = new ServiceFragments(Host, "", [], Removed: true, time.GetUtcNow());
-        return Task.CompletedTask;
+        if (_recovery is null)
+        {
+            _synced = true;
+            _fragments = new ServiceFragments(Host, "", [], Removed: true, time.GetUtcNow());
+            return;
+        }
+        // Awaited here, so updates queue behind it and land on the recovered state in order. The owner
+        // answers from what it recorded before sending, so an update in flight is already in the answer.
+        if (!await TryRecoverAsync())
+            _retry = this.RegisterGrainTimer(RetryRecoverAsync, new GrainTimerCreationOptions(_recovery.RetryEvery, _recovery.RetryEvery) { Interleave = false });
+    }
+
+    private async Task<bool> TryRecoverAsync()
+    {
+        var state = await _recovery!.AskAsync(GrainFactory, owner => owner.GetHostStateAsync(Host));
+        if (state is null) return false;
+        Apply(state);
+        _synced = true;
+        LogRecovered(logger, Host, state.Services.Count, state.Endpoints.Sum(e => e.Endpoints.Count));
+        await RederiveAsync();
+        return true;
+    }
+
+    private async Task RetryRecoverAsync(CancellationToken cancellationToken)
+    {
+        if (_synced || await TryRecoverAsync())
+        {
+            _retry?.Dispose();
+            _retry = null;
+        }
+    }
+
+    private void Apply(HostState state)
+    {
+        _state = new ServiceState();
+        foreach (var s in state.Services) _state.SetService(s.Shard, s.Service);
+        foreach (var e in state.Endpoints) _state.SetEndpoints(e.Shard, e.Endpoints);
+        _state.Rule = state.Rule;
+        _state.VirtualServices = state.VirtualServices;
     }
 
     public Task UpdateServiceAsync(ShardKey shard, MeshService? service)
@@ -44,11 +88,20 @@ public sealed partial class ServiceGrain(TimeProvider time, ILogger<ServiceGrain
         return RederiveAsync();
     }
 
-    public Task<ServiceFragments> GetFragmentsAsync() => Task.FromResult(_fragments!);
+    public Task ReplaceStateAsync(HostState state)
+    {
+        Apply(state);
+        _synced = true;
+        return RederiveAsync();
+    }
+
+    /// <summary>Null while a new activation has not recovered its state yet.</summary>
+    public Task<ServiceFragments?> GetFragmentsAsync() => Task.FromResult(_fragments);
 
     public Task SubscribeAsync(IPushHubObserver hub)
     {
-        if (_hubs.Add(hub)) hub.OnServiceChanged(_fragments!).Ignore();
+        // An activation that has not recovered yet says nothing: the hub keeps what it has.
+        if (_hubs.Add(hub) && _fragments is not null) hub.OnServiceChanged(_fragments).Ignore();
         return Task.CompletedTask;
     }
 
@@ -60,6 +113,7 @@ public sealed partial class ServiceGrain(TimeProvider time, ILogger<ServiceGrain
 
     private async Task RederiveAsync()
     {
+        if (!_synced) return;
         var service = _state.MergedService();
         var output = service is null
             ? new ServiceFragmentBuilder.Output([], [], new Dictionary<int, IReadOnlyList<XdsResource>>())
@@ -82,4 +136,7 @@ public sealed partial class ServiceGrain(TimeProvider time, ILogger<ServiceGrain
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Derived {Host} version {Version}: {Resources} resources, {Hubs} hubs")]
     private static partial void LogDerived(ILogger logger, string host, string version, int resources, int hubs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Recovered {Host} from the registry owner: {Services} shard services, {Endpoints} endpoints")]
+    private static partial void LogRecovered(ILogger logger, string host, int services, int endpoints);
 }
