@@ -8,7 +8,7 @@ try
 catch (ArgumentException ex)
 {
     Console.Error.WriteLine($"mesh silo: {ex.Message}");
-    Console.Error.WriteLine("usage: Mesh.Silo [--config-dir DIR] [--xds-port 15010] [--http-port 15014] [--silo-port 11111] [--gateway-port 30000] [--primary-silo-port PORT] [--cluster-id mesh] [--debounce-quiet-ms 100] [--debounce-max-ms 10000]");
+    Console.Error.WriteLine("usage: Mesh.Silo [--config-dir DIR] [--xds-port 15010] [--http-port 15014] [--silo-port 11111] [--gateway-port 30000] [--clustering localhost|redis|kubernetes] [--redis HOST:PORT] [--silo-address IP] [--primary-silo-port PORT] [--cluster-id mesh] [--debounce-quiet-ms 100] [--debounce-max-ms 10000]");
     return 2;
 }
 

@@ -37,4 +37,76 @@ public sealed class SiloOptionsTests
         var error = Assert.Throws<ArgumentException>(() => Parse("--kubeconfig", "in-cluster", "--kube-config-crds", "maybe"));
         Assert.Equal("--kube-config-crds: invalid value \"maybe\": expected true or false", error.Message);
     }
+
+    [Fact]
+    public void Parse_PrimarySiloPortFlag_IsReadAsGiven()
+    {
+        Assert.Equal(11111, Parse("--primary-silo-port", "11111").PrimarySiloPort);
+        Assert.Null(Parse().PrimarySiloPort);
+    }
+
+    [Fact]
+    public void Parse_PrimarySiloPortNotANumber_FailsNamingTheFlag()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Parse("--primary-silo-port", "x"));
+        Assert.Equal("--primary-silo-port: invalid value \"x\": expected a port number", error.Message);
+    }
+
+    [Fact]
+    public void Parse_NoClustering_IsLocalhost()
+    {
+        Assert.Equal(ClusteringMode.Localhost, Parse().Clustering);
+    }
+
+    [Fact]
+    public void Parse_RedisClustering_TakesTheServerAndSiloAddress()
+    {
+        var options = Parse("--clustering", "redis", "--redis", "127.0.0.1:6390", "--silo-address", "10.1.2.3");
+        Assert.Equal(ClusteringMode.Redis, options.Clustering);
+        Assert.Equal("127.0.0.1:6390", options.Redis);
+        Assert.Equal(System.Net.IPAddress.Parse("10.1.2.3"), options.SiloAddress);
+    }
+
+    [Fact]
+    public void Parse_ClusteringFromEnvironment_IsUsed()
+    {
+        var options = SiloOptions.Parse([], name => name switch { "MESH_CLUSTERING" => "redis", "MESH_REDIS" => "redis:6379", _ => null });
+        Assert.Equal(ClusteringMode.Redis, options.Clustering);
+        Assert.Equal("redis:6379", options.Redis);
+    }
+
+    [Fact]
+    public void Parse_RedisClusteringWithoutServer_FailsNamingTheFlag()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Parse("--clustering", "redis"));
+        Assert.Contains("--redis", error.Message);
+    }
+
+    [Fact]
+    public void Parse_UnknownClustering_FailsListingTheChoices()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Parse("--clustering", "zookeeper"));
+        Assert.Equal("--clustering: invalid value \"zookeeper\": expected localhost, redis or kubernetes", error.Message);
+    }
+
+    [Fact]
+    public void Parse_KubernetesClusteringWithoutKubeconfig_FailsNamingTheFlag()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Parse("--clustering", "kubernetes"));
+        Assert.Contains("--kubeconfig", error.Message);
+    }
+
+    [Fact]
+    public void Parse_PrimarySiloPortWithRedis_IsRefused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Parse("--clustering", "redis", "--redis", "r:1", "--primary-silo-port", "11111"));
+        Assert.Contains("localhost clustering", error.Message);
+    }
+
+    [Fact]
+    public void Parse_SiloAddressNotAnIp_FailsNamingTheFlag()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Parse("--silo-address", "silo.local"));
+        Assert.Equal("--silo-address: invalid value \"silo.local\": expected an IP address", error.Message);
+    }
 }
