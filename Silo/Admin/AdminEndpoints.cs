@@ -60,6 +60,7 @@ public static class AdminEndpoints
             lastError = s.LastError,
             services = s.Services,
             endpoints = s.Endpoints,
+            dropped = s.Dropped,
         }))).RequireHost(host);
 
         app.MapGet("/debug/configz", (ConfigAggregator config, IEnumerable<CrdConfigSource> crds) => Results.Json(ConfigzView.From(config.Status, crds)))
