@@ -12,6 +12,16 @@ catch (ArgumentException ex)
     return 2;
 }
 
-var app = SiloHost.Build(options);
+WebApplication app;
+try
+{
+    app = SiloHost.Build(options);
+}
+catch (ArgumentException ex)
+{
+    // A flag's value that parses but cannot be used (a kubeconfig that does not load): its message names the flag.
+    Console.Error.WriteLine($"mesh silo: {ex.Message}");
+    return 2;
+}
 await app.RunAsync();
 return 0;

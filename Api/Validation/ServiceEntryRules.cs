@@ -147,14 +147,10 @@ internal static class ServiceEntryRules
             return; // WorkloadRules already reported it.
         }
 
-        switch (resolution)
+        // NONE takes no endpoints at all (reported above).
+        if (resolution != ServiceResolution.None && EndpointAddresses.Problem(address, resolution) is { } problem)
         {
-            case ServiceResolution.Static when !Syntax.IsIp(address) && !Syntax.IsUnixAddress(address):
-                f.Add(path, address, "resolution STATIC requires IP addresses or unix:// sockets");
-                break;
-            case ServiceResolution.Dns or ServiceResolution.DnsRoundRobin when !Syntax.IsIp(address) && !Syntax.IsFqdn(address):
-                f.Add(path, address, "resolution DNS requires IP addresses or DNS names");
-                break;
+            f.Add(path, address, problem);
         }
     }
 }

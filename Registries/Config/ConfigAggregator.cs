@@ -46,7 +46,7 @@ public sealed partial class ConfigAggregator : BackgroundService, IServiceRegist
         _feed = feed;
         _time = time;
         _logger = logger;
-        _publisher = new ShardPublisher(ConfigShard, updater);
+        _publisher = new ShardPublisher(ConfigShard, updater) { Filter = new RegistryObjectFilter(ConfigShard, logger, time) };
         _started = time.GetTimestamp();
         _status = ConfigStatus.NotLoaded with { Sources = SourceStatuses() };
     }
@@ -63,7 +63,7 @@ public sealed partial class ConfigAggregator : BackgroundService, IServiceRegist
 
     // The merged config is always readable once loaded, whatever a remote source is doing; a source's own trouble shows in its status.
     RegistryStatus IServiceRegistry.Status => _status is { Loaded: true } s
-        ? new RegistryStatus(Shard, RegistryState.Synced, s.LoadedAt, null, null, _publisher.Hosts, _publisher.Endpoints)
+        ? new RegistryStatus(Shard, RegistryState.Synced, s.LoadedAt, null, null, _publisher.Hosts, _publisher.Endpoints) { Dropped = _publisher.Filter.Dropped }
         : RegistryStatus.Initial(Shard);
 
     /// <summary>Raised after each merge that was served (changed or not), with the status it left, for metrics.</summary>

@@ -40,13 +40,13 @@ public sealed partial class ConsulRegistry : BackgroundService, IServiceRegistry
         _logger = logger;
         _random = random ?? Random.Shared;
         Shard = new ShardKey("Consul", datacenter ?? LocalDatacenter);
-        _publisher = new ShardPublisher(Shard, updater);
+        _publisher = new ShardPublisher(Shard, updater) { Filter = new RegistryObjectFilter(Shard, logger, time) };
         _status = RegistryStatus.Initial(Shard);
     }
 
     public ShardKey Shard { get; }
 
-    public RegistryStatus Status => _status;
+    public RegistryStatus Status => _status with { Dropped = _publisher.Filter.Dropped };
 
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
@@ -169,7 +169,8 @@ public sealed partial class ConsulRegistry : BackgroundService, IServiceRegistry
                             await health[name].Cancel.CancelAsync();
                             health[name].Cancel.Dispose();
                             health.Remove(name);
-                            await _publisher.WithdrawAsync(ConsulTranslator.Host(name, _options));
+                            // Nothing for the host, said through PublishAsync so the filter forgets what it dropped of it too.
+                            await _publisher.PublishAsync(ConsulTranslator.Host(name, _options), null, []);
                         }
                         break;
                     case HealthChanged changed:
@@ -178,7 +179,7 @@ public sealed partial class ConsulRegistry : BackgroundService, IServiceRegistry
                         if (ConsulTranslator.Translate(changed.Service, changed.Entries, _datacenter, _options) is { } translated)
                             await _publisher.PublishAsync(translated.Service.Host, translated.Service, translated.Endpoints);
                         else
-                            await _publisher.WithdrawAsync(ConsulTranslator.Host(changed.Service, _options));
+                            await _publisher.PublishAsync(ConsulTranslator.Host(changed.Service, _options), null, []);
                         break;
                 }
                 MarkSynced();

@@ -51,7 +51,7 @@ public sealed partial class KubernetesRegistry : BackgroundService, IServiceRegi
         _logger = loggers.CreateLogger<KubernetesRegistry>();
         Shard = new ShardKey("Kubernetes", options.ClusterId);
         _state = new ClusterState { ClusterId = options.ClusterId };
-        _publisher = new ShardPublisher(Shard, updater);
+        _publisher = new ShardPublisher(Shard, updater) { Filter = new RegistryObjectFilter(Shard, _logger, time) };
         // Shared by the watchers' loops, which run concurrently: only Random.Shared is safe for that.
         var random = Random.Shared;
         var timeout = options.WatchTimeout;
@@ -75,7 +75,10 @@ public sealed partial class KubernetesRegistry : BackgroundService, IServiceRegi
             var failing = Watchers.Where(w => w.Failing).OrderBy(w => w.FailingSince).FirstOrDefault();
             var state = failing is not null ? RegistryState.Disconnected : loop.Published ? RegistryState.Synced : RegistryState.Starting;
             return new RegistryStatus(Shard, state, loop.LastSync, failing?.FailingSince,
-                failing is null ? null : $"{failing.Kind}: {failing.LastError}", loop.Services, loop.Endpoints);
+                failing is null ? null : $"{failing.Kind}: {failing.LastError}", loop.Services, loop.Endpoints)
+            {
+                Dropped = _publisher.Filter.Dropped,
+            };
         }
     }
 

@@ -50,21 +50,28 @@ public sealed partial class ResourceWatcher<T>(
                 var outcome = new WatchOutcome();
                 var opened = time.GetTimestamp();
                 var events = 0;
-                await foreach (var (type, obj) in source.WatchAsync(resourceVersion, outcome.OnError, stop))
+                try
                 {
-                    events++;
-                    switch (type)
+                    await foreach (var (type, obj) in source.WatchAsync(resourceVersion, outcome.OnError, stop))
                     {
-                        case WatchEventType.Added or WatchEventType.Modified:
-                            await consumer(ResourceChange<T>.Upserted(obj), stop);
-                            break;
-                        case WatchEventType.Deleted:
-                            await consumer(ResourceChange<T>.Deleted(obj), stop);
-                            break;
+                        events++;
+                        switch (type)
+                        {
+                            case WatchEventType.Added or WatchEventType.Modified:
+                                await consumer(ResourceChange<T>.Upserted(obj), stop);
+                                break;
+                            case WatchEventType.Deleted:
+                                await consumer(ResourceChange<T>.Deleted(obj), stop);
+                                break;
+                        }
+                        // Bookmarks carry nothing but this: a later point to resume from.
+                        if (obj?.Metadata?.ResourceVersion is { Length: > 0 } rv) resourceVersion = rv;
+                        _health = _health with { ResourceVersion = resourceVersion };
                     }
-                    // Bookmarks carry nothing but this: a later point to resume from.
-                    if (obj?.Metadata?.ResourceVersion is { Length: > 0 } rv) resourceVersion = rv;
-                    _health = _health with { ResourceVersion = resourceVersion };
+                }
+                catch (Exception ex) when (EndedEmpty(ex))
+                {
+                    // Nothing was missed: the watch simply had nothing to say before the server closed it.
                 }
                 if (outcome.Gone)
                 {
@@ -101,6 +108,19 @@ public sealed partial class ResourceWatcher<T>(
         }
     }
 
+    /// <summary>
+    /// The client reads a watch's first line before it hands the stream over, and throws
+    /// EndOfStreamException (wrapped by HttpClient) when the body ends before any line: a watch the
+    /// server closed cleanly with no event, as it does at the watch's timeout on a quiet kind. A
+    /// connection cut mid-body is an HttpIOException instead, which stays a failure.
+    /// </summary>
+    private static bool EndedEmpty(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+            if (e is EndOfStreamException) return true;
+        return false;
+    }
+
     private static string Describe(Exception ex) => ex switch
     {
         WatchFailedException w => Describe(w.InnerException!),
@@ -119,7 +139,7 @@ public sealed partial class ResourceWatcher<T>(
         public void OnError(Exception ex)
         {
             if (ex is KubernetesException { Status.Code: 410 }) Gone = true;
-            else Error ??= ex;
+            else if (!EndedEmpty(ex)) Error ??= ex;
         }
     }
 

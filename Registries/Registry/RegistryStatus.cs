@@ -17,5 +17,8 @@ public sealed record RegistryStatus(
     int Services,
     int Endpoints)
 {
+    /// <summary>Objects the registry reported that proxies would reject, left out of what it serves (<see cref="Updates.RegistryObjectFilter"/>).</summary>
+    public int Dropped { get; init; }
+
     public static RegistryStatus Initial(ShardKey shard) => new(shard, RegistryState.Starting, null, null, null, 0, 0);
 }

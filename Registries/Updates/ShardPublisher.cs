@@ -14,6 +14,9 @@ public sealed class ShardPublisher(ShardKey shard, IMeshUpdater updater)
 {
     private readonly Dictionary<string, (MeshService? Service, IReadOnlyList<MeshEndpoint> Endpoints)> _published = new(StringComparer.Ordinal);
 
+    /// <summary>What a proxy would reject is taken out before anything is compared or sent.</summary>
+    public RegistryObjectFilter Filter { get; init; } = new(shard);
+
     public ShardKey Shard => shard;
 
     /// <summary>Hosts this shard defines a service for (endpoint-only hosts are not counted).</summary>
@@ -30,6 +33,7 @@ public sealed class ShardPublisher(ShardKey shard, IMeshUpdater updater)
     /// <summary>The source's whole state for this shard, endpoint-only hosts (null service) included: hosts not in it are withdrawn.</summary>
     public async Task<int> PublishAllAsync(IEnumerable<(string Host, MeshService? Service, IReadOnlyList<MeshEndpoint> Endpoints)> hosts)
     {
+        hosts = Filter.Relisted(hosts);
         var changes = 0;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (host, service, endpoints) in hosts.OrderBy(h => h.Host, StringComparer.Ordinal))
@@ -52,6 +56,7 @@ public sealed class ShardPublisher(ShardKey shard, IMeshUpdater updater)
     /// <returns>Whether the updater was called (the host's service or endpoints differ from what was published).</returns>
     public async Task<bool> PublishAsync(string host, MeshService? service, IReadOnlyList<MeshEndpoint> endpoints)
     {
+        (service, endpoints) = Filter.Apply(host, service, endpoints);
         var known = _published.TryGetValue(host, out var old);
         if (service is null && endpoints.Count == 0)
         {

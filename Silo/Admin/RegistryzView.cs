@@ -15,6 +15,7 @@ public static class RegistryzView
         lastError = s.LastError,
         services = s.Services,
         endpoints = s.Endpoints,
+        dropped = s.Dropped,
         owner,
     });
 }

@@ -18,7 +18,10 @@ public static class KubernetesRegistryHosting
     {
         if (options is null) return services;
         services.AddSingleton(options);
-        services.AddSingleton(_ => KubernetesClientFactory.Create(options));
+        // Read now, not when the first service needs the client: a kubeconfig that cannot be used
+        // stops the silo at start with a message naming --kubeconfig and the file (Program.cs).
+        var config = KubernetesClientFactory.LoadConfiguration(options);
+        services.AddSingleton<k8s.IKubernetes>(_ => new k8s.Kubernetes(config));
         services.AddSingleton(sp => new KubernetesRegistry(
             options, sp.GetRequiredService<k8s.IKubernetes>(), sp.GetRequiredService<IMeshUpdater>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetService<IConfigView>()));

@@ -23,6 +23,7 @@ public sealed class RegistryMetricsBinder(IEnumerable<IServiceRegistry> registri
             metrics.RegistrySynced.WithLabels(labels).Set(s.State == RegistryState.Synced ? 1 : 0);
             metrics.RegistryServices.WithLabels(labels).Set(s.Services);
             metrics.RegistryEndpoints.WithLabels(labels).Set(s.Endpoints);
+            metrics.RegistryDropped.WithLabels(labels).Set(s.Dropped);
             if (s.LastSync is { } at) metrics.RegistryLastSync.WithLabels(labels).Set(at.ToUnixTimeMilliseconds() / 1000.0);
         }
     }

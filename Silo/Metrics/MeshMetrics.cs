@@ -25,6 +25,9 @@ public sealed class MeshMetrics
         RegistrySynced = factory.CreateGauge("mesh_registry_synced", "1 while a registry's source answers and its state is synced; 0 while it serves its last known state.", "registry", "cluster");
         RegistryServices = factory.CreateGauge("mesh_registry_services", "Hosts a registry serves.", "registry", "cluster");
         RegistryEndpoints = factory.CreateGauge("mesh_registry_endpoints", "Endpoints a registry serves.", "registry", "cluster");
+        RegistryDropped = factory.CreateGauge("mesh_registry_dropped_objects",
+            "Objects a registry reported that proxies would reject (a port out of range, an endpoint address the service cannot use), left out of what it serves.",
+            "registry", "cluster");
         RegistryLastSync = factory.CreateGauge("mesh_registry_last_sync_timestamp_seconds", "When a registry last synced with its source (Unix seconds).", "registry", "cluster");
         ConfigObjects = factory.CreateGauge("pilot_config_objects", "Valid config objects being served, by kind.", "kind");
         ConfigConflicts = factory.CreateGauge("mesh_config_conflicts", "Config objects defined by two config sources (the first source's is served).");
@@ -42,5 +45,6 @@ public sealed class MeshMetrics
     public Gauge RegistrySynced { get; }
     public Gauge RegistryServices { get; }
     public Gauge RegistryEndpoints { get; }
+    public Gauge RegistryDropped { get; }
     public Gauge RegistryLastSync { get; }
 }

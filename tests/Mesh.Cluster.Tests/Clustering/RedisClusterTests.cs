@@ -10,13 +10,13 @@ public sealed class RedisClusterTests(ITestOutputHelper output)
     public async Task KillFirstSilo_RegistryOwner_NothingLostForTwoMinutes()
     {
         await using var redis = await RedisServer.StartAsync();
-        await new SiloLossScenario(output).RunAsync(["--clustering", "redis", "--redis", redis.Address], victim: 0, watch: TimeSpan.FromSeconds(130));
+        await new SiloLossScenario(output).RunAsync(["--clustering", "redis", "--redis", redis.Address], new ServiceEntryFiles(), victim: 0, watch: TimeSpan.FromSeconds(130));
     }
 
     [RedisFact]
     public async Task KillOtherSilo_NothingLost()
     {
         await using var redis = await RedisServer.StartAsync();
-        await new SiloLossScenario(output).RunAsync(["--clustering", "redis", "--redis", redis.Address], victim: 2, watch: TimeSpan.FromSeconds(40));
+        await new SiloLossScenario(output).RunAsync(["--clustering", "redis", "--redis", redis.Address], new ServiceEntryFiles(), victim: 2, watch: TimeSpan.FromSeconds(40));
     }
 }

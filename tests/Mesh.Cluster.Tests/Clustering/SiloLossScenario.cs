@@ -20,37 +20,18 @@ public sealed class SiloLossScenario(ITestOutputHelper output)
     private const int Proxies = 9;
     private static readonly TimeSpan MovedProxyDeadline = TimeSpan.FromSeconds(5);
 
-    private static string Host(int i) => $"svc-{i:00}.mesh.local";
-    private static string ClusterOf(int i) => $"outbound|8080||{Host(i)}";
-
-    private static string ServiceEntry(int i, int backendPort) => $"""
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata:
-          name: svc-{i:00}
-          namespace: default
-        spec:
-          hosts: [{Host(i)}]
-          location: MESH_INTERNAL
-          resolution: STATIC
-          ports:
-          - number: 8080
-            name: http
-            protocol: HTTP
-          endpoints:
-          - address: 127.0.0.1
-            ports: {"{"}http: {backendPort}{"}"}
-        """;
-
+    /// <param name="source">Where the hosts come from, and how one of them is changed after the kill.</param>
     /// <param name="victim">Index of the silo to kill: 0 is the first started, which holds the registries.</param>
     /// <param name="watch">How long after the kill no host may go missing.</param>
-    public async Task RunAsync(IReadOnlyList<string> clusteringArgs, int victim, TimeSpan watch)
+    public async Task RunAsync(IReadOnlyList<string> clusteringArgs, IHostSource source, int victim, TimeSpan watch)
     {
+        string Host(int i) => source.Host(i);
+        string ClusterOf(int i) => $"outbound|8080||{Host(i)}";
         await using var b1 = await HttpBackend.StartAsync("b1");
         await using var b2 = await HttpBackend.StartAsync("b2");
         await using var cluster = await MeshCluster.StartAsync(Silos, clusteringArgs, dir =>
         {
-            for (var i = 0; i < Hosts; i++) File.WriteAllText(Path.Combine(dir, $"svc-{i:00}.yaml"), ServiceEntry(i, b1.Port));
+            for (var i = 0; i < Hosts; i++) source.Publish(dir, i, b1.Port);
         });
         var expected = Enumerable.Range(0, Hosts).Select(ClusterOf).ToHashSet(StringComparer.Ordinal);
         var proxies = Enumerable.Range(0, Proxies).Select(i => new WatchingProxy($"watcher-{i}", cluster.XdsPorts, i % Silos, expected)).ToList();
@@ -90,7 +71,7 @@ public sealed class SiloLossScenario(ITestOutputHelper output)
 
             // A change after the kill reaches everyone: svc-05 moves to the second backend.
             var changedAt = clock.Elapsed;
-            File.WriteAllText(Path.Combine(cluster.ConfigDir, "svc-05.yaml"), ServiceEntry(5, b2.Port));
+            source.Publish(cluster.ConfigDir, 5, b2.Port);
             var target = $"127.0.0.1:{b2.Port}";
             await Poll.UntilAsync(() => Task.FromResult(proxies.All(p => p.EndpointsOf(ClusterOf(5)) == target)), TimeSpan.FromSeconds(30),
                 "the change made after the kill reaches every proxy", cluster);
@@ -101,6 +82,8 @@ public sealed class SiloLossScenario(ITestOutputHelper output)
             var survivors = cluster.Silos.Where((_, i) => i != victim).ToList();
             var registries = await survivors[0].GetJsonAsync("debug/registryz");
             output.WriteLine($"registryz on {survivors[0].Name} after the kill: {registries}");
+            var owner = registries.EnumerateArray().First().GetProperty("owner").GetString() ?? "";
+            Assert.Contains(survivors, s => owner.Contains($":{s.SiloPort}@", StringComparison.Ordinal));
 
             // No host missing at any moment of the window.
             while (clock.Elapsed < watch)

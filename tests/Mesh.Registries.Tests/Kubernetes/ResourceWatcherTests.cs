@@ -2,7 +2,8 @@ using k8s;
 using k8s.Models;
 using Mesh.Registries.Kubernetes;
 using Mesh.Testing.Kubernetes;
-using Microsoft.Extensions.Logging.Abstractions;
+using Mesh.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Mesh.Registries.Tests.Kubernetes;
 
@@ -14,6 +15,7 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
     private readonly Lock _gate = new();
     private readonly List<ResourceChange<V1Service>> _changes = [];
     private readonly CancellationTokenSource _stop = new();
+    private readonly RecordingLogger _log = new();
     private ResourceWatcher<V1Service> _watcher = null!;
     private Task _running = Task.CompletedTask;
 
@@ -28,7 +30,7 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
             (change, _) => { lock (_gate) _changes.Add(change); return ValueTask.CompletedTask; },
             new Backoff(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(100), new Random(1)),
             TimeProvider.System,
-            NullLogger.Instance);
+            _log);
         _running = _watcher.RunAsync(_stop.Token);
         await Eventually.TrueAsync(() => Watches().Count == 1, "the first watch");
     }
@@ -77,6 +79,30 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
         Assert.Equal(rv.ToString(), resumed[1].ResourceVersion);
         Assert.Single(Lists());
         Assert.False(_watcher.Health.Failing);
+    }
+
+    [Fact]
+    public async Task RunAsync_WatchEndsWithoutEvents_ResumesFromListVersionWithoutError()
+    {
+        // The API server ends every watch at its timeout; on a quiet kind that body is empty.
+        var listed = Assert.Single(Watches()).ResourceVersion;
+
+        _server.EndWatches();
+
+        await Eventually.TrueAsync(() => _server.Requests.Count >= 3, "the request after the watch ended");
+        var next = _server.Requests[2];
+        Assert.True(next.Watch, "a watch, not a list");
+        Assert.Equal(listed, next.ResourceVersion);
+        Assert.True(next.Bookmarks);
+        Assert.Single(Changes());
+        Assert.False(_watcher.Health.Failing);
+        Assert.Null(_watcher.Health.LastError);
+        Assert.DoesNotContain(_log.Entries, e => e.Level >= LogLevel.Warning);
+
+        // And the resumed watch is live.
+        _server.Apply(KubeObjects.Service("demo", "second", "10.0.0.2", KubeObjects.Port("http", 80)));
+        await SeenAsync("second");
+        Assert.Single(Lists());
     }
 
     [Fact]

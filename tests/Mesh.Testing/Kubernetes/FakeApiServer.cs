@@ -466,7 +466,11 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     private void Record(HttpContext http, bool watch, string rv, bool bookmarks, int status)
     {
-        lock (_gate) _requests.Add(new FakeApiRequest(http.Request.Path.Value ?? "", watch, rv.Length == 0 ? null : rv, bookmarks, status));
+        var authorization = http.Request.Headers.Authorization.ToString();
+        lock (_gate) _requests.Add(new FakeApiRequest(http.Request.Path.Value ?? "", watch, rv.Length == 0 ? null : rv, bookmarks, status)
+        {
+            Authorization = authorization.Length == 0 ? null : authorization,
+        });
     }
 
     private string GoneStatus(long from) =>

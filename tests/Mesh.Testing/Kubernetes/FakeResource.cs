@@ -36,4 +36,8 @@ public sealed record FakeResource(string Path, string Kind, string ApiVersion)
 }
 
 /// <summary>One request the fake API server answered, for tests to assert how a client listed and watched.</summary>
-public sealed record FakeApiRequest(string Path, bool Watch, string? ResourceVersion, bool Bookmarks, int Status);
+public sealed record FakeApiRequest(string Path, bool Watch, string? ResourceVersion, bool Bookmarks, int Status)
+{
+    /// <summary>The request's Authorization header; null when it sent none (an anonymous client).</summary>
+    public string? Authorization { get; init; }
+}
