@@ -14,8 +14,10 @@ namespace Mesh.Testing.Kubernetes;
 /// <summary>
 /// An in-process stand-in for a Kubernetes API server on a loopback port: lists (with the list's
 /// resourceVersion), watches (newline-delimited ADDED/MODIFIED/DELETED events from a
-/// resourceVersion on, BOOKMARK on request, ERROR or HTTP 410 for versions compacted away), and it
-/// can go down and come back on the same port with its objects intact. Objects are stored as the
+/// resourceVersion on, BOOKMARK on request, ERROR or HTTP 410 for versions compacted away), creates
+/// (409 AlreadyExists for a taken name), replaces (409 Conflict for a stale metadata.resourceVersion),
+/// deletes (409 for a stale DeleteOptions precondition), lists filtered by equality label selectors,
+/// and it can go down and come back on the same port with its objects intact. Objects are stored as the
 /// JSON the real client serializes (KubernetesJson), with one resourceVersion counter for all
 /// kinds, as etcd keeps it. Any kind, built-in or custom, is a <see cref="FakeResource"/>:
 /// served at its cluster-wide collection path and at /namespaces/NS/ paths below its group
@@ -252,15 +254,28 @@ public sealed class FakeApiServer : IAsyncDisposable
         var (store, ns) = found;
         if (!watch)
         {
+            if (!LabelSelector.TryParse(query["labelSelector"].ToString(), out var selector))
+            {
+                Record(http, watch, rvText, bookmarks, 400);
+                await WriteStatusAsync(http, 400, "BadRequest", $"unable to parse requirement: {query["labelSelector"]}");
+                return;
+            }
             string body;
             lock (_gate)
             {
-                var items = store.Objects.Where(o => InNamespace(o.Key, ns)).Select(o => o.Value);
+                var items = store.Objects.Where(o => InNamespace(o.Key, ns) && selector.Matches(o.Value)).Select(o => o.Value);
                 body = $$"""{"kind":"{{store.Resource.ListKind}}","apiVersion":"{{store.Resource.ApiVersion}}","metadata":{"resourceVersion":"{{_version}}"},"items":[{{string.Join(',', items)}}]}""";
                 Record(http, watch, rvText, bookmarks, 200);
             }
             http.Response.ContentType = "application/json";
             await http.Response.WriteAsync(body);
+            return;
+        }
+        if (query["labelSelector"].ToString().Length > 0)
+        {
+            // A filtered watch must turn label changes into ADDED/DELETED; nothing here needs that yet.
+            Record(http, watch, rvText, bookmarks, 400);
+            await WriteStatusAsync(http, 400, "BadRequest", "the fake API server does not filter watches by label");
             return;
         }
         await WatchAsync(http, store, ns, rvText, bookmarks);
@@ -327,6 +342,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         var key = KeyOf(ns, name);
         var method = http.Request.Method;
         var body = HttpMethods.IsPut(method) ? await ReadBodyAsync(http, store) : null;
+        var precondition = HttpMethods.IsDelete(method) ? await ReadPreconditionAsync(http) : null;
         int code;
         string? result;
         lock (_gate)
@@ -335,8 +351,14 @@ public sealed class FakeApiServer : IAsyncDisposable
             else if (HttpMethods.IsGet(method)) (code, result) = (200, text);
             else if (HttpMethods.IsDelete(method) && !status)
             {
-                Commit(store, key, JsonNode.Parse(text)!.AsObject(), "DELETED");
-                (code, result) = (200, text);
+                var current = JsonNode.Parse(text)!.AsObject();
+                // DeleteOptions.preconditions.resourceVersion: the delete happens only if nothing changed the object since.
+                if (precondition is not null && precondition != current["metadata"]!["resourceVersion"]!.GetValue<string>()) (code, result) = (409, null);
+                else
+                {
+                    Commit(store, key, current, "DELETED");
+                    (code, result) = (200, text);
+                }
             }
             else if (body is not null)
             {
@@ -375,6 +397,14 @@ public sealed class FakeApiServer : IAsyncDisposable
             case 409: await WriteStatusAsync(http, 409, "Conflict", $"the object {key} has been modified; please apply your changes to the latest version and try again"); break;
             default: await WriteStatusAsync(http, code, "MethodNotAllowed", $"{method} not supported on {http.Request.Path}"); break;
         }
+    }
+
+    /// <summary>The resourceVersion a DELETE's DeleteOptions body requires of the object, if any.</summary>
+    private static async Task<string?> ReadPreconditionAsync(HttpContext http)
+    {
+        using var reader = new StreamReader(http.Request.Body);
+        var text = await reader.ReadToEndAsync();
+        return text.Length == 0 ? null : JsonNode.Parse(text)?["preconditions"]?["resourceVersion"]?.GetValue<string>();
     }
 
     private static async Task<JsonObject> ReadBodyAsync(HttpContext http, Store store)

@@ -31,6 +31,12 @@ public sealed record FakeResource(string Path, string Kind, string ApiVersion)
     /// <summary>Istio's networking CRDs, as an installed Istio serves them.</summary>
     public static IReadOnlyList<FakeResource> IstioNetworking => [VirtualServices, DestinationRules, ServiceEntries, Sidecars, WorkloadEntries, WorkloadGroups];
 
+    public static readonly FakeResource MeshSilos = Custom("mesh.io", "v1", "MeshSilo", "meshsilos");
+    public static readonly FakeResource MeshClusterVersions = Custom("mesh.io", "v1", "MeshClusterVersion", "meshclusterversions");
+
+    /// <summary>The Orleans membership table's CRDs (deploy/kubernetes/membership-crds.yaml); not in <see cref="All"/>, as a cluster has them only when installed.</summary>
+    public static IReadOnlyList<FakeResource> Membership => [MeshSilos, MeshClusterVersions];
+
     /// <summary>The default: the built-in kinds and Istio's CRDs.</summary>
     public static IReadOnlyList<FakeResource> All => [.. BuiltIn, .. IstioNetworking];
 }
