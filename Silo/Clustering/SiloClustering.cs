@@ -26,7 +26,8 @@ public static class SiloClustering
                 Endpoints(silo, options);
                 break;
             case ClusteringMode.Kubernetes:
-                silo.UseKubernetesMembership(options);
+                // The same client as the Kubernetes registry (--kubeconfig).
+                silo.UseKubernetesMembership(new KubernetesMembershipOptions(options.MembershipNamespace, options.ClusterId));
                 Endpoints(silo, options);
                 break;
         }
