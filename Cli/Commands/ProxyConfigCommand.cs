@@ -5,7 +5,10 @@ using Spectre.Console;
 
 namespace Mesh.Cli.Commands;
 
-/// <summary>`meshctl proxy-config cluster|listener|route|endpoint &lt;proxy-id&gt;`: what a proxy is served, as istioctl's.</summary>
+/// <summary>
+/// `meshctl proxy-config cluster|listener|route|endpoint &lt;proxy-id|connection-id&gt;`: what a proxy was
+/// sent, as istioctl's. A proxy id that several connections share shows the newest, with a note on stderr.
+/// </summary>
 public static class ProxyConfigCommand
 {
     private static readonly Dictionary<string, string> TypeOf = new(StringComparer.Ordinal)
@@ -15,7 +18,7 @@ public static class ProxyConfigCommand
 
     public static Command Create()
     {
-        var command = new Command("proxy-config", "The clusters, listeners, routes or endpoints a proxy is served.");
+        var command = new Command("proxy-config", "The clusters, listeners, routes or endpoints a proxy was sent.");
         command.Aliases.Add("pc");
         foreach (var (name, type) in TypeOf) command.Subcommands.Add(Sub(name, type));
         return command;
@@ -23,10 +26,10 @@ public static class ProxyConfigCommand
 
     private static Command Sub(string name, string type)
     {
-        var proxy = new Argument<string>("proxy-id") { Description = "The proxy's node id, as proxy-status lists it." };
+        var proxy = new Argument<string>("proxy-id") { Description = "The proxy's node id or one connection's id, as proxy-status lists them." };
         var controlPlane = CommonOptions.ControlPlane();
         var output = CommonOptions.Output();
-        var command = new Command(name, $"The {name}s (xDS {type}) a proxy is served.") { proxy, controlPlane, output };
+        var command = new Command(name, $"The {name}s (xDS {type}) a proxy was sent.") { proxy, controlPlane, output };
         command.SetAction(async (parse, cancel) =>
         {
             var id = parse.GetValue(proxy)!;
@@ -36,6 +39,8 @@ public static class ProxyConfigCommand
                 await parse.InvocationConfiguration.Error.WriteLineAsync($"meshctl: proxy \"{id}\" is not known to the control plane");
                 return 1;
             }
+            // On stderr, so that -o json output stays parseable.
+            if (dump["note"]?.ToString() is { Length: > 0 } note) await parse.InvocationConfiguration.Error.WriteLineAsync($"meshctl: {note}");
             var resources = dump["types"]?[type]?["resources"]?.AsArray() ?? [];
             var writer = parse.InvocationConfiguration.Output;
             if (parse.GetValue(output) == OutputFormat.Json)

@@ -5,17 +5,20 @@ using Spectre.Console;
 
 namespace Mesh.Cli.Commands;
 
-/// <summary>`meshctl proxy-status [proxy-id]`: each proxy's silo and per-type sync state, as istioctl's.</summary>
+/// <summary>
+/// `meshctl proxy-status [proxy-id]`: each connection's silo and per-type sync state, as istioctl's,
+/// one row per connection: proxies that share a node id are separate rows, told apart by CONNECTION.
+/// </summary>
 public static class ProxyStatusCommand
 {
     private static readonly string[] Types = ["CDS", "LDS", "EDS", "RDS"];
 
     public static Command Create()
     {
-        var proxy = new Argument<string?>("proxy-id") { Description = "Show only this proxy.", Arity = ArgumentArity.ZeroOrOne };
+        var proxy = new Argument<string?>("proxy-id") { Description = "Show only this proxy (its connections) or this connection.", Arity = ArgumentArity.ZeroOrOne };
         var controlPlane = CommonOptions.ControlPlane();
         var output = CommonOptions.Output();
-        var command = new Command("proxy-status", "Each connected proxy's sync state per xDS type: SYNCED, STALE, NACKED, NOT SENT.")
+        var command = new Command("proxy-status", "Each proxy connection's sync state per xDS type: SYNCED, STALE, NACKED, NOT SENT.")
         {
             proxy, controlPlane, output,
         };
@@ -26,7 +29,7 @@ public static class ProxyStatusCommand
             var id = parse.GetValue(proxy);
             if (id is not null)
             {
-                rows = [.. rows.Where(r => r.ProxyId == id)];
+                rows = [.. rows.Where(r => r.ProxyId == id || r.ConnectionId == id)];
                 if (rows.Count == 0)
                 {
                     await parse.InvocationConfiguration.Error.WriteLineAsync($"meshctl: proxy \"{id}\" is not connected to the control plane");
@@ -39,12 +42,12 @@ public static class ProxyStatusCommand
                 await writer.WriteLineAsync(JsonSerializer.Serialize(rows, new JsonSerializerOptions(ControlPlaneClient.Json) { WriteIndented = true }));
                 return 0;
             }
-            var table = new Table().NoBorder().AddColumns(["NAME", "SILO", .. Types, "NACK"]);
-            foreach (var row in rows.OrderBy(r => r.ProxyId, StringComparer.Ordinal))
+            var table = new Table().NoBorder().AddColumns(["NAME", "CONNECTION", "SILO", .. Types, "NACK"]);
+            foreach (var row in rows.OrderBy(r => r.ProxyId, StringComparer.Ordinal).ThenBy(r => r.ConnectedAt))
             {
                 var nack = row.Types.FirstOrDefault(t => t.NackMessage is not null);
                 table.AddRow([
-                    Markup.Escape(row.ProxyId), Markup.Escape(row.Silo),
+                    Markup.Escape(row.ProxyId), Markup.Escape(row.ConnectionId), Markup.Escape(row.Silo),
                     .. Types.Select(t => Markup.Escape(Cell(row, t))),
                     Markup.Escape(nack is null ? "" : $"{nack.Type}: {nack.NackMessage}"),
                 ]);

@@ -23,7 +23,7 @@ public sealed class ControlPlaneClient(HttpClient http)
         return await response.Content.ReadFromJsonAsync<List<SyncRow>>(Json, cancel) ?? [];
     }
 
-    /// <summary>The proxy's config dump, or null when the control plane does not know the proxy.</summary>
+    /// <summary>The config dump of a connection (by its id, or a proxy id), or null when the control plane does not know it.</summary>
     public async Task<JsonNode?> ConfigDumpAsync(string proxyId, CancellationToken cancel)
     {
         using var response = await http.GetAsync($"/debug/config_dump?proxy={Uri.EscapeDataString(proxyId)}", cancel);
@@ -62,9 +62,9 @@ public sealed class ControlPlaneException(string message) : Exception(message);
 /// <summary>The answer of /debug/workload-token; RootCertificate is null while the control plane has no CA.</summary>
 public sealed record WorkloadToken(string Token, DateTimeOffset ExpiresAt, string Namespace, string Group, string? RootCertificate);
 
-/// <summary>A row of /debug/syncz.</summary>
+/// <summary>A row of /debug/syncz: one connection (a proxy id may have several).</summary>
 public sealed record SyncRow(
-    string ProxyId, string Silo, string? Namespace, string Protocol, bool Connected, DateTimeOffset ConnectedAt, IReadOnlyList<SyncType> Types);
+    string ProxyId, string ConnectionId, string Silo, string? Namespace, string Protocol, bool Connected, DateTimeOffset ConnectedAt, IReadOnlyList<SyncType> Types);
 
 public sealed record SyncType(
     string Type, string TypeUrl, string Status, string? VersionSent, string? VersionAcked, IReadOnlyList<string> Resources,

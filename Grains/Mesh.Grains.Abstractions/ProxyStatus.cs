@@ -20,19 +20,27 @@ public sealed record TypeSyncStatus(
     [property: Id(6)] NackInfo? LastNack,
     [property: Id(7)] DateTimeOffset? SentAt);
 
-/// <summary>Who a proxy is, as its Node said on connect.</summary>
+/// <summary>
+/// Who is on a stream, as its Node said on connect. ProxyId is the node id, which two proxies may
+/// share; ConnectionId names this stream alone (Istio's connection id: the proxy id and a counter,
+/// here with the silo's name so it is unique in the cluster).
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ProxyIdentity(
     [property: Id(0)] string ProxyId,
+    [property: Id(8)] string ConnectionId,
     [property: Id(1)] string Silo,
     [property: Id(2)] string? Namespace,
     [property: Id(3)] IReadOnlyDictionary<string, string> Metadata,
     [property: Id(4)] string Protocol,
     [property: Id(5)] DateTimeOffset ConnectedAt,
     [property: Id(6)] IReadOnlyDictionary<string, string>? Labels = null,
-    [property: Id(7)] string? Locality = null);
+    [property: Id(7)] string? Locality = null)
+{
+    public ProxyConnection Connection => new(ConnectionId, ProxyId, Silo, ConnectedAt);
+}
 
-/// <summary>A proxy's sync state, as `meshctl proxy-status` and /debug/syncz show it.</summary>
+/// <summary>A connection's sync state, as `meshctl proxy-status` and /debug/syncz show it.</summary>
 [GenerateSerializer, Immutable]
 public sealed record ProxyStatus(
     [property: Id(0)] ProxyIdentity Identity,

@@ -4,7 +4,6 @@ using Mesh.Registries.Kubernetes;
 using Mesh.Registries.Registry;
 using Mesh.Silo.Metrics;
 using Mesh.Silo.Ownership;
-using Mesh.Silo.Push;
 using Prometheus;
 
 namespace Mesh.Silo.Admin;
@@ -40,20 +39,25 @@ public static class AdminEndpoints
             await metrics.Registry.CollectAndExportAsTextAsync(http.Response.Body, http.RequestAborted);
         }).RequireHost(host);
 
+        // One row per connection (as istioctl proxy-status): proxies sharing a node id are separate rows.
         app.MapGet("/debug/syncz", async (IGrainFactory grains) =>
         {
-            var ids = await grains.GetGrain<IProxyDirectoryGrain>(IProxyDirectoryGrain.Key).GetProxiesAsync();
-            var statuses = await Task.WhenAll(ids.Select(id => grains.GetGrain<IProxyGrain>(id).GetStatusAsync()));
+            var connections = await grains.GetGrain<IProxyDirectoryGrain>(IProxyDirectoryGrain.Key).GetConnectionsAsync();
+            var statuses = await Task.WhenAll(connections.Select(c => grains.GetGrain<IProxyConnectionGrain>(c.ConnectionId).GetStatusAsync()));
             return Results.Json(statuses.OfType<ProxyStatus>().Select(SyncView.From));
         }).RequireHost(host);
 
-        app.MapGet("/debug/config_dump", async (string? proxy, IGrainFactory grains, PushHub hub) =>
+        // What the connection's stream sent, asked of the stream through its grain (it may be on another silo).
+        app.MapGet("/debug/config_dump", async (string? proxy, IGrainFactory grains) =>
         {
-            if (string.IsNullOrEmpty(proxy)) return Results.Text("missing ?proxy=<proxy id>\n", statusCode: 400);
-            var status = await grains.GetGrain<IProxyGrain>(proxy).GetStatusAsync();
-            if (status is null) return Results.Text($"no proxy \"{proxy}\" is known\n", statusCode: 404);
-            var snapshot = await hub.CurrentAsync();
-            return Results.Text(ConfigDump.Render(status, snapshot, hub.Localities), "application/json");
+            if (string.IsNullOrEmpty(proxy)) return Results.Text("missing ?proxy=<proxy id or connection id>\n", statusCode: 400);
+            var candidates = await grains.GetGrain<IProxyDirectoryGrain>(IProxyDirectoryGrain.Key).FindAsync(proxy);
+            var choice = ConnectionChoice.For(proxy, candidates);
+            if (choice.Connection is not { } connection) return Results.Text($"no proxy or connection \"{proxy}\" is connected\n", statusCode: 404);
+            var config = await grains.GetGrain<IProxyConnectionGrain>(connection.ConnectionId).GetConfigAsync();
+            return config is null
+                ? Results.Text($"connection {connection.ConnectionId} has ended or its stream cannot be reached\n", statusCode: 404)
+                : Results.Text(ConfigDump.Render(config, choice.Note), "application/json");
         }).RequireHost(host);
 
         app.MapGet("/debug/registryz", async (IEnumerable<IServiceRegistry> registries, RegistryOwnership ownership, OwnerPages owner) =>

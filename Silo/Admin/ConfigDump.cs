@@ -1,16 +1,18 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Mesh.Grains.Abstractions;
-using Mesh.Silo.Push;
 using Mesh.Silo.Xds;
 
 namespace Mesh.Silo.Admin;
 
 /// <summary>
-/// What a proxy is being served, per type, rendered as Envoy's JSON (resources as proto3 JSON with
-/// their @type), from this silo's snapshot and the proxy's subscriptions.
+/// What one connection's proxy was sent, per type, rendered as Envoy's JSON (resources as proto3
+/// JSON with their @type): the resources its stream last sent and it still subscribes to, at the
+/// versions sent, as the stream itself reports them (so its scope, route variants and locality
+/// are those it was actually served).
 /// </summary>
 public static class ConfigDump
 {
@@ -24,27 +26,36 @@ public static class ConfigDump
 
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithTypeRegistry(Types).WithFormatDefaultValues(false));
 
-    /// <param name="localities">The hub's per-locality assignments, so an EDS dump shows the proxy's own copy.</param>
-    public static string Render(ProxyStatus status, ResourceSnapshot snapshot, LocalityAssignments? localities = null)
+    /// <param name="note">Why this connection was picked among several with the asked proxy id; null when the choice was plain.</param>
+    public static string Render(ConnectionConfig config, string? note = null)
     {
+        var sent = config.Resources.ToLookup(r => r.TypeUrl, StringComparer.Ordinal);
         var types = new JsonObject();
-        foreach (var t in status.Types)
+        foreach (var t in config.Types.OrderBy(t => t.TypeUrl, StringComparer.Ordinal))
         {
-            var wanted = snapshot.OfType(t.TypeUrl).Values
-                .Where(r => t.ResourceNames.Contains(r.Name) || (t.Wildcard && XdsTypes.InWildcard(t.TypeUrl, r.Name)));
             var resources = new JsonArray();
-            foreach (var r in wanted.Select(r => localities?.Serve(snapshot, r, status.Identity.Locality, status.Identity.Labels) ?? r)) resources.Add(JsonNode.Parse(Formatter.Format(Unpack(r))));
+            foreach (var r in sent[t.TypeUrl].OrderBy(r => r.Name, StringComparer.Ordinal)) resources.Add(JsonNode.Parse(Formatter.Format(Unpack(r))));
             types[XdsTypes.ShortName(t.TypeUrl)] = new JsonObject
             {
                 ["typeUrl"] = t.TypeUrl,
                 ["versionSent"] = t.VersionSent,
                 ["versionAcked"] = t.VersionAcked,
                 ["status"] = TypeView.StatusOf(t),
+                ["resourceVersions"] = new JsonObject(sent[t.TypeUrl].OrderBy(r => r.Name, StringComparer.Ordinal)
+                    .Select(r => KeyValuePair.Create<string, JsonNode?>(r.Name, r.Version))),
                 ["resources"] = resources,
             };
         }
-        var dump = new JsonObject { ["proxy"] = status.Identity.ProxyId, ["silo"] = status.Identity.Silo, ["types"] = types };
-        return dump.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        var dump = new JsonObject
+        {
+            ["proxy"] = config.Identity.ProxyId,
+            ["connection"] = config.Identity.ConnectionId,
+            ["silo"] = config.Identity.Silo,
+        };
+        if (note is not null) dump["note"] = note;
+        dump["types"] = types;
+        // Relaxed escaping: a debug page for people; ids and timestamps read as they are ("+", quotes).
+        return dump.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
     private static IMessage Unpack(XdsResource r)

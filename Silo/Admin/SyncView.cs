@@ -3,9 +3,13 @@ using Mesh.Silo.Xds;
 
 namespace Mesh.Silo.Admin;
 
-/// <summary>One proxy's row in /debug/syncz: per type, a status word as istioctl proxy-status shows.</summary>
+/// <summary>
+/// One connection's row in /debug/syncz: per type, a status word as istioctl proxy-status shows.
+/// A proxy id appears once per connection: two proxies that share a node id are two rows.
+/// </summary>
 public sealed record SyncView(
     string ProxyId,
+    string ConnectionId,
     string Silo,
     string? Namespace,
     string Protocol,
@@ -14,7 +18,7 @@ public sealed record SyncView(
     IReadOnlyList<TypeView> Types)
 {
     public static SyncView From(ProxyStatus s) => new(
-        s.Identity.ProxyId, s.Identity.Silo, s.Identity.Namespace, s.Identity.Protocol, s.Connected, s.Identity.ConnectedAt,
+        s.Identity.ProxyId, s.Identity.ConnectionId, s.Identity.Silo, s.Identity.Namespace, s.Identity.Protocol, s.Connected, s.Identity.ConnectedAt,
         [.. s.Types.Select(TypeView.From)]);
 }
 

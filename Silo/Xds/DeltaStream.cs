@@ -1,6 +1,7 @@
 using Envoy.Service.Discovery.V3;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using Mesh.Grains.Abstractions;
 using Mesh.Silo.Push;
 
 namespace Mesh.Silo.Xds;
@@ -29,7 +30,7 @@ public sealed class DeltaStream(XdsStreamContext context)
             new DeltaRequest(request.ResponseNonce, request.ResourceNamesSubscribe, request.ResourceNamesUnsubscribe,
                 request.InitialResourceVersions, request.ErrorDetail is not null),
             XdsTypes.IsWildcardType(typeUrl));
-        await DecidedAsync(typeUrl, decision, request.ResponseNonce, request.ErrorDetail?.Message);
+        Decided(typeUrl, decision, request.ResponseNonce, request.ErrorDetail?.Message);
         if (!decision.Respond) return;
         // A first request (or reconnect) compares everything; a subscription change only the new names.
         var candidates = current is null || decision.State.Wildcard && !current.Wildcard
@@ -48,12 +49,15 @@ public sealed class DeltaStream(XdsStreamContext context)
         var nonce = NextNonce();
         var response = new DeltaDiscoveryResponse { TypeUrl = typeUrl, Nonce = nonce, SystemVersionInfo = Snapshot.VersionOf(typeUrl) };
         var resources = Snapshot.OfType(typeUrl);
+        var holds = new List<XdsResource>();
         foreach (var name in candidates.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             var wanted = watch.Names.Contains(name) || (watch.Wildcard && XdsTypes.InWildcard(typeUrl, name));
             if (wanted && resources.TryGetValue(name, out var shared))
             {
                 var r = Served(shared);
+                holds.Add(r);
+                // Already held at this version (a reconnect's initial_resource_versions, or unchanged for this proxy).
                 if (known.TryGetValue(name, out var held) && held == r.Version) continue;
                 response.Resources.Add(new Resource
                 {
@@ -79,6 +83,7 @@ public sealed class DeltaStream(XdsStreamContext context)
             Context.Metrics.PushErrors.WithLabels(XdsTypes.ShortName(typeUrl)).Inc();
             throw;
         }
-        await SentAsync(typeUrl, watch with { Known = known.ToImmutable(), NonceSent = nonce, VersionSent = response.SystemVersionInfo }, changedAt);
+        Sent(typeUrl, watch with { Known = known.ToImmutable(), NonceSent = nonce, VersionSent = response.SystemVersionInfo }, changedAt,
+            holds, response.RemovedResources, whole: false);
     }
 }

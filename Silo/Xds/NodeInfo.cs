@@ -9,7 +9,8 @@ public static class NodeInfo
 {
     private const int MaxNodeIdLength = 512;
 
-    public static ProxyIdentity Read(Node? node, string silo, string protocol, DateTimeOffset now)
+    /// <param name="connection">This silo's number for the stream: with the silo's name, its connection id is unique in the cluster.</param>
+    public static ProxyIdentity Read(Node? node, string silo, string protocol, DateTimeOffset now, long connection)
     {
         if (node is null || string.IsNullOrWhiteSpace(node.Id))
             throw new RpcException(new Status(StatusCode.InvalidArgument, "the first request on a stream must carry node.id"));
@@ -21,7 +22,7 @@ public static class NodeInfo
             foreach (var (key, value) in node.Metadata.Fields)
                 if (value.KindCase == Google.Protobuf.WellKnownTypes.Value.KindOneofCase.StringValue)
                     metadata[key] = value.StringValue;
-        return new ProxyIdentity(node.Id, silo, NamespaceOf(node.Id, metadata), metadata, protocol, now, LabelsOf(node), LocalityOf(node));
+        return new ProxyIdentity(node.Id, $"{node.Id}-{silo}-{connection}", silo, NamespaceOf(node.Id, metadata), metadata, protocol, now, LabelsOf(node), LocalityOf(node));
     }
 
     /// <summary>Istio's LABELS node metadata (a struct of strings): what Sidecar workloadSelectors match.</summary>

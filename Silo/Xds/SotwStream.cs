@@ -27,7 +27,7 @@ public sealed class SotwStream(XdsStreamContext context, string? fixedType)
             Watches.GetValueOrDefault(typeUrl),
             new SotwRequest(request.VersionInfo, request.ResponseNonce, request.ResourceNames, request.ErrorDetail is not null),
             XdsTypes.IsWildcardType(typeUrl));
-        await DecidedAsync(typeUrl, decision, request.ResponseNonce, request.ErrorDetail?.Message);
+        Decided(typeUrl, decision, request.ResponseNonce, request.ErrorDetail?.Message);
         if (decision.Respond) await SendAsync(typeUrl, Wanted(typeUrl, decision.State), changedAt: null);
     }
 
@@ -56,7 +56,8 @@ public sealed class SotwStream(XdsStreamContext context, string? fixedType)
         var version = Snapshot.VersionOf(typeUrl);
         var nonce = NextNonce();
         var response = new DiscoveryResponse { TypeUrl = typeUrl, VersionInfo = version, Nonce = nonce };
-        foreach (var r in resources.Select(Served))
+        var served = resources.Select(Served).ToList();
+        foreach (var r in served)
             response.Resources.Add(new Any { TypeUrl = r.TypeUrl, Value = UnsafeByteOperations.UnsafeWrap(r.Body) });
         try
         {
@@ -67,6 +68,7 @@ public sealed class SotwStream(XdsStreamContext context, string? fixedType)
             Context.Metrics.PushErrors.WithLabels(XdsTypes.ShortName(typeUrl)).Inc();
             throw;
         }
-        await SentAsync(typeUrl, Watches[typeUrl] with { NonceSent = nonce, VersionSent = version }, changedAt);
+        // LDS and CDS responses are the whole set (absence is deletion); RDS and EDS ones add to what the proxy holds.
+        Sent(typeUrl, Watches[typeUrl] with { NonceSent = nonce, VersionSent = version }, changedAt, served, [], whole: XdsTypes.IsWildcardType(typeUrl));
     }
 }

@@ -21,6 +21,8 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
     private long _nonce;
     private ResourceSnapshot? _viewOf;
     private Vm.WorkloadLease? _workload;
+    private ConnectionView _view = null!;
+    private ConnectionRecorder _recorder = null!;
 
     protected XdsStreamContext Context { get; } = context;
     protected ILogger Logger { get; } = context.Loggers.CreateLogger("Mesh.Silo.Xds.Stream");
@@ -49,7 +51,7 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
         Responses = responses;
         if (!await requests.MoveNext(cancel)) return;
         var first = requests.Current;
-        Proxy = NodeInfo.Read(NodeOf(first), Context.SiloName, protocol, Context.Time.GetUtcNow());
+        Proxy = NodeInfo.Read(NodeOf(first), Context.SiloName, protocol, Context.Time.GetUtcNow(), Context.Connections.Next());
         // Before anything is recorded: a refused VM leaves no trace but the log line.
         _workload = Context.AutoRegistration is { } vm ? await vm.RegisterAsync(Proxy, caller ?? new Vm.StreamCaller(null, null), cancel) : null;
         try
@@ -65,19 +67,23 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
     private async Task ServeAsync(TRequest first, IAsyncStreamReader<TRequest> requests, CancellationToken cancel)
     {
         var proxy = Proxy!;
-        var proxyGrain = Context.Grains.GetGrain<IProxyGrain>(proxy.ProxyId);
-        await proxyGrain.ConnectedAsync(proxy);
+        // The config comes from this silo's hub; the connection's grain only makes it visible. It is
+        // written in the background, so a grain on a silo that just died cannot hold this stream up.
+        _view = new ConnectionView(proxy);
+        var observer = Context.Grains.CreateObjectReference<IProxyConnectionObserver>(_view);
+        _recorder = new ConnectionRecorder(Context.Grains.GetGrain<IProxyConnectionGrain>(proxy.ConnectionId), proxy, observer,
+            Context.Time, Logger, Context.Stopping);
         Context.Metrics.ConnectedProxies.WithLabels(protocol).Inc();
-        LogConnected(Logger, proxy.ProxyId, protocol, Context.SiloName);
-
-        var events = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
-        var (snapshot, registration) = await Context.Hub.RegisterAsync(push => events.Writer.TryWrite(push));
-        Snapshot = ProxyScope.For(proxy, snapshot.Sidecars).Apply(snapshot);
-        _viewOf = snapshot;
-        events.Writer.TryWrite(first);
-        var reader = ForwardRequestsAsync(requests, events.Writer, cancel);
+        LogConnected(Logger, proxy.ProxyId, proxy.ConnectionId, protocol, Context.SiloName);
+        IDisposable? registration = null;
         try
         {
+            var events = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+            (var snapshot, registration) = await Context.Hub.RegisterAsync(push => events.Writer.TryWrite(push));
+            Snapshot = ProxyScope.For(proxy, snapshot.Sidecars).Apply(snapshot);
+            _viewOf = snapshot;
+            events.Writer.TryWrite(first);
+            var reader = ForwardRequestsAsync(requests, events.Writer, cancel);
             await foreach (var item in events.Reader.ReadAllAsync(cancel))
             {
                 if (item is PushEvent push) await OnPushAsync(push);
@@ -87,11 +93,11 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
         }
         finally
         {
-            registration.Dispose();
+            registration?.Dispose();
             Context.Metrics.ConnectedProxies.WithLabels(protocol).Dec();
-            LogDisconnected(Logger, proxy.ProxyId, Context.SiloName);
-            try { await proxyGrain.DisconnectedAsync(Context.SiloName); }
-            catch (Exception ex) { LogRecordFailed(Logger, proxy.ProxyId, ex); }
+            LogDisconnected(Logger, proxy.ProxyId, proxy.ConnectionId, Context.SiloName);
+            _recorder.Ended();
+            Context.Grains.DeleteObjectReference<IProxyConnectionObserver>(observer);
         }
     }
 
@@ -160,20 +166,30 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
 
     protected string NextNonce() => $"{Context.SiloName}-{Interlocked.Increment(ref _nonce)}";
 
-    /// <summary>Bookkeeping after a response went out: state, metrics, proxy grain, convergence timer.</summary>
-    protected async Task SentAsync(string typeUrl, WatchState state, DateTimeOffset? changedAt)
+    /// <summary>
+    /// Bookkeeping after a response went out: state, what the proxy now holds (<see cref="ConnectionView.Sent"/>),
+    /// metrics, recorded status, convergence timer.
+    /// </summary>
+    protected void Sent(string typeUrl, WatchState state, DateTimeOffset? changedAt,
+        IEnumerable<XdsResource> resources, IEnumerable<string> removed, bool whole)
     {
         Watches[typeUrl] = state;
+        _view.Sent(typeUrl, resources, removed, whole);
         _sentAt[typeUrl] = Context.Time.GetUtcNow();
         if (changedAt is { } at) _awaitingAck[typeUrl] = (state.NonceSent!, at);
         Context.Metrics.Pushes.WithLabels(XdsTypes.ShortName(typeUrl)).Inc();
-        await RecordAsync(typeUrl);
+        Record(typeUrl);
     }
 
     /// <summary>Bookkeeping after a request was decided: ACKs close the convergence timer, NACKs are recorded.</summary>
-    protected async Task DecidedAsync(string typeUrl, ResponseDecision decision, string? nonce, string? errorMessage)
+    protected void Decided(string typeUrl, ResponseDecision decision, string? nonce, string? errorMessage)
     {
+        var before = Watches.GetValueOrDefault(typeUrl);
         Watches[typeUrl] = decision.State;
+        // What the proxy unsubscribed from, it has forgotten. A plain ACK keeps the same name set (no scan).
+        var state = decision.State;
+        if (before is not null && (!ReferenceEquals(before.Names, state.Names) || before.Wildcard != state.Wildcard))
+            _view.Retain(typeUrl, name => state.Names.Contains(name) || (state.Wildcard && XdsTypes.InWildcard(typeUrl, name)));
         switch (decision.Kind)
         {
             case RequestKind.Nack:
@@ -194,24 +210,25 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
                 LogStale(Logger, Proxy!.ProxyId, XdsTypes.ShortName(typeUrl), nonce);
                 return;
         }
-        if (!decision.Respond) await RecordAsync(typeUrl);
+        if (!decision.Respond) Record(typeUrl);
     }
 
-    private async Task RecordAsync(string typeUrl)
+    /// <summary>The type's status, for config_dump at once and for the connection grain in the background.</summary>
+    private void Record(string typeUrl)
     {
         var state = Watches[typeUrl];
         var status = new TypeSyncStatus(typeUrl, state.Wildcard, [.. state.Names.Order(StringComparer.Ordinal)],
             state.VersionSent, state.NonceSent, state.VersionAcked, _lastNack.GetValueOrDefault(typeUrl),
             _sentAt.TryGetValue(typeUrl, out var at) ? at : null);
-        try { await Context.Grains.GetGrain<IProxyGrain>(Proxy!.ProxyId).RecordTypeAsync(status); }
-        catch (Exception ex) { LogRecordFailed(Logger, Proxy!.ProxyId, ex); }
+        _view.Record(status);
+        _recorder.Record(status);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Proxy {ProxyId} connected over {Protocol} to silo {Silo}")]
-    private static partial void LogConnected(ILogger logger, string proxyId, string protocol, string silo);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Proxy {ProxyId} connected over {Protocol} to silo {Silo} (connection {ConnectionId})")]
+    private static partial void LogConnected(ILogger logger, string proxyId, string connectionId, string protocol, string silo);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Proxy {ProxyId} disconnected from silo {Silo}")]
-    private static partial void LogDisconnected(ILogger logger, string proxyId, string silo);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Proxy {ProxyId} disconnected from silo {Silo} (connection {ConnectionId})")]
+    private static partial void LogDisconnected(ILogger logger, string proxyId, string connectionId, string silo);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Proxy {ProxyId} rejected {Type} version {Version}: {Error}")]
     private static partial void LogNack(ILogger logger, string proxyId, string type, string? version, string? error);

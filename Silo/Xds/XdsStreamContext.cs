@@ -16,4 +16,7 @@ public sealed record XdsStreamContext(
 {
     /// <summary>VM auto-registration; null where no silo wiring supplies it (protocol tests).</summary>
     public Vm.AutoRegistration? AutoRegistration { get; init; }
+
+    /// <summary>Numbers this silo's streams for their connection ids; a copy of the context (with) shares it.</summary>
+    public ConnectionCounter Connections { get; init; } = new();
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using Mesh.Api.Model;
 using Mesh.Proxy.Health;
 using Mesh.Proxy.Observability;
@@ -81,9 +82,13 @@ public sealed record ProxyOptions(
         var token = Get("bootstrap-token", "") is { Length: > 0 } t ? t
             : Get("bootstrap-token-file", "") is { Length: > 0 } tokenFile ? ReadToken(tokenFile) : null;
         var ns = Get("namespace", group?.Meta.Namespace ?? "default");
+        var namedPod = Get("pod-name", "") is { Length: > 0 } named ? named : env("POD_NAME") is { Length: > 0 } pod ? pod : null;
+        // Without a name, the host's with a random suffix; the host name is then the workload (metrics' fallback name).
+        var host = Environment.MachineName.ToLowerInvariant() is { Length: > 0 } h ? h : "mesh-proxy";
+        var podName = namedPod ?? $"{host}-{PodNameSuffix()}";
         var identity = new ProxyIdentity(
             Ip: Get("ip", "127.0.0.1"),
-            PodName: Get("pod-name", Environment.MachineName.ToLowerInvariant()),
+            PodName: podName,
             Namespace: ns,
             ServiceAccount: Get("service-account", group?.Spec.Template.ServiceAccount ?? "default"),
             Labels: GroupLabels(group, Labels(Get("labels", ""))),
@@ -91,6 +96,7 @@ public sealed record ProxyOptions(
             Locality: Locality(Get("locality", "")))
         {
             AutoRegisterGroup = group?.Meta.Name,
+            Workload = namedPod is null ? host : null,
         };
         var options = new ProxyOptions(
             addresses,
@@ -124,6 +130,15 @@ public sealed record ProxyOptions(
         if (flags.Count > 0) throw new ArgumentException($"unknown flag '--{flags.Keys.First()}'");
         return options;
     }
+
+    private const string SuffixAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+
+    /// <summary>
+    /// The suffix of the pod name when neither --pod-name (MESH_POD_NAME) nor POD_NAME (Istio's, from
+    /// the downward API) gives one: five characters of Kubernetes' generateName alphabet. The host
+    /// name alone would give every sidecar on one machine the same node id.
+    /// </summary>
+    private static string PodNameSuffix() => new(RandomNumberGenerator.GetItems<char>(SuffixAlphabet, 5));
 
     /// <summary>"region/zone/subzone" (Istio's istio-locality label syntax, any suffix may be missing).</summary>
     public static string Locality(string text)

@@ -184,7 +184,7 @@ public sealed class ProxyMetrics
         public static Workload Of(Xds.ProxyIdentity identity)
         {
             string? Label(params string[] keys) => keys.Select(k => identity.Labels.GetValueOrDefault(k)).FirstOrDefault(v => !string.IsNullOrEmpty(v));
-            var canonical = Label("service.istio.io/canonical-name", "app.kubernetes.io/name", "app") ?? identity.PodName;
+            var canonical = Label("service.istio.io/canonical-name", "app.kubernetes.io/name", "app") ?? identity.WorkloadName;
             var revision = Label("service.istio.io/canonical-revision", "app.kubernetes.io/version", "version") ?? "latest";
             return new Workload(canonical, identity.Namespace, Label("app") ?? Unknown, Label("version") ?? Unknown, canonical, revision);
         }

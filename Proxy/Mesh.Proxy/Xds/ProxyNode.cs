@@ -18,6 +18,11 @@ public sealed record ProxyIdentity(
     /// <summary>The WorkloadGroup a VM joins (Istio's AUTO_REGISTER_GROUP node metadata); null for a sidecar.</summary>
     public string? AutoRegisterGroup { get; init; }
 
+    /// <summary>The workload this instance belongs to (a pod name without its generated suffix); null = the pod name.</summary>
+    public string? Workload { get; init; }
+
+    public string WorkloadName => Workload ?? PodName;
+
     /// <summary>Istio's sidecar node id: sidecar~IP~POD.NAMESPACE~NAMESPACE.svc.cluster.local.</summary>
     public string NodeId => IdOverride ?? $"sidecar~{Ip}~{PodName}.{Namespace}~{Namespace}.svc.cluster.local";
 

@@ -67,7 +67,9 @@ public sealed class ProxyCommandsTests : IAsyncLifetime
     [Fact]
     public async Task ProxyConfigCluster_Table_ListsHostPortAndSubsets()
     {
-        var result = await MeshCtlRunner.RunAsync("proxy-config", "cluster", "sidecar~10.1.1.1~cli-1.default~default.svc.cluster.local", "--control-plane", Address);
+        // The stream records its connection in the background: poll until the control plane lists it.
+        var result = await UntilAsync(r => r.ExitCode == 0,
+            "proxy-config", "cluster", "sidecar~10.1.1.1~cli-1.default~default.svc.cluster.local", "--control-plane", Address);
 
         Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.Error}");
         var rows = result.Output.Split('\n').Where(l => l.Contains("cli.mesh.local", StringComparison.Ordinal)).ToList();
@@ -84,6 +86,54 @@ public sealed class ProxyCommandsTests : IAsyncLifetime
         Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.Error}");
         Assert.Contains("\"portValue\": 7001", result.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ProxyStatus_TwoConnectionsWithOneProxyId_OneRowEach()
+    {
+        const string twin = "sidecar~127.0.0.1~vm.default~default.svc.cluster.local";
+        await using var first = new AdsClient(_silo.Options.XdsPort, twin);
+        await using var second = new AdsClient(_silo.Options.XdsPort, twin);
+        foreach (var client in new[] { first, second })
+        {
+            await client.SendAsync(ResourceTypes.Cluster, []);
+            await client.AckAsync(await client.NextAsync("CDS"), []);
+        }
+
+        var result = await UntilAsync(r => Rows(r, twin).Count(row => row.Contains("SYNCED (", StringComparison.Ordinal)) == 2,
+            "proxy-status", twin, "--control-plane", Address);
+
+        Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.Error}");
+        var rows = Rows(result, twin);
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, r => Assert.Contains("SYNCED (", r, StringComparison.Ordinal));
+        // Each row names its connection, "<proxy id>-<silo>-<n>", and the two differ.
+        var connections = rows.Select(r => r.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]).ToList();
+        Assert.All(connections, c => Assert.StartsWith(twin + "-", c, StringComparison.Ordinal));
+        Assert.Equal(2, connections.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task ProxyConfigCluster_ProxyIdOfTwoConnections_NoteOnStderrJsonOnStdout()
+    {
+        const string twin = "sidecar~10.9.9.9~twin.default~default.svc.cluster.local";
+        await using var first = new AdsClient(_silo.Options.XdsPort, twin);
+        await using var second = new AdsClient(_silo.Options.XdsPort, twin);
+        foreach (var client in new[] { first, second })
+        {
+            await client.SendAsync(ResourceTypes.Cluster, []);
+            await client.AckAsync(await client.NextAsync("CDS"), []);
+        }
+
+        var result = await UntilAsync(r => r.Error.Contains("2 connections", StringComparison.Ordinal),
+            "proxy-config", "cluster", twin, "--control-plane", Address, "-o", "json");
+
+        Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.Error}");
+        Assert.Contains("showing the newest", result.Error, StringComparison.Ordinal);
+        Assert.Contains("outbound|7000||cli.mesh.local", System.Text.Json.Nodes.JsonNode.Parse(result.Output)!.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    private static List<string> Rows(MeshCtlRunner.Result result, string proxyId) =>
+        [.. result.Output.Split('\n').Where(l => l.TrimStart().StartsWith(proxyId + " ", StringComparison.Ordinal))];
 
     [Fact]
     public async Task Version_Reachable_PrintsBothVersions()

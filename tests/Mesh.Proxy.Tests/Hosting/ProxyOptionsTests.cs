@@ -45,6 +45,39 @@ public sealed class ProxyOptionsTests
         Assert.Equal("v2", node.Metadata.Fields["LABELS"].StructValue.Fields["version"].StringValue);
     }
 
+    [Fact]
+    public void Parse_NoPodName_HostNameWithAGeneratedSuffixUniquePerProxy()
+    {
+        var host = Environment.MachineName.ToLowerInvariant();
+
+        var one = ProxyOptions.Parse([], _ => null).Identity;
+        var two = ProxyOptions.Parse([], _ => null).Identity;
+
+        Assert.Matches($"^{System.Text.RegularExpressions.Regex.Escape(host)}-[bcdfghjklmnpqrstvwxz2456789]{{5}}$", one.PodName);
+        Assert.NotEqual(one.NodeId, two.NodeId);
+        Assert.Equal($"sidecar~127.0.0.1~{one.PodName}.default~default.svc.cluster.local", one.NodeId);
+        // Metrics name the workload, not the instance: the suffix stays out of them.
+        Assert.Equal(host, one.WorkloadName);
+    }
+
+    [Fact]
+    public void Parse_PodNameFromIstiosEnvironmentVariable_UsedAsIs()
+    {
+        var identity = ProxyOptions.Parse([], name => name == "POD_NAME" ? "reviews-v1-7f9c-abcde" : null).Identity;
+
+        Assert.Equal("reviews-v1-7f9c-abcde", identity.PodName);
+        Assert.Equal("reviews-v1-7f9c-abcde", identity.WorkloadName);
+    }
+
+    [Fact]
+    public void Parse_PodNameFlag_WinsOverEnvironment()
+    {
+        var env = new Dictionary<string, string> { ["POD_NAME"] = "from-env", ["MESH_POD_NAME"] = "from-mesh-env" };
+
+        Assert.Equal("from-flag", ProxyOptions.Parse(["--pod-name", "from-flag"], env.GetValueOrDefault).Identity.PodName);
+        Assert.Equal("from-mesh-env", ProxyOptions.Parse([], env.GetValueOrDefault).Identity.PodName);
+    }
+
     [Theory]
     [InlineData("us-east/a/rack1", "us-east", "a", "rack1")]
     [InlineData("us-east", "us-east", "", "")]

@@ -1,0 +1,87 @@
+using Mesh.Grains.Abstractions;
+using Microsoft.Extensions.Logging;
+using Orleans.Placement;
+
+namespace Mesh.Grains.Proxies;
+
+/// <summary>
+/// One stream's xDS state as the stream reports it. The stream is the source of truth while it
+/// runs; this grain makes it visible from every silo (proxy-status, syncz) and reaches the stream
+/// for config_dump. Placed on the stream's silo (its first caller), so the stream's records are
+/// local calls; while connected it renews its directory entry, which also keeps it from being
+/// collected while its proxy is quiet.
+/// </summary>
+[PreferLocalPlacement]
+public sealed partial class ProxyConnectionGrain(ILogger<ProxyConnectionGrain> logger) : Grain, IProxyConnectionGrain
+{
+    private ProxyIdentity? _identity;
+    private IProxyConnectionObserver? _stream;
+    private bool _connected;
+    private IGrainTimer? _renewal;
+    private readonly SortedDictionary<string, TypeSyncStatus> _types = new(StringComparer.Ordinal);
+
+    private IProxyDirectoryGrain Directory => GrainFactory.GetGrain<IProxyDirectoryGrain>(IProxyDirectoryGrain.Key);
+
+    public async Task ConnectedAsync(ProxyIdentity identity, IProxyConnectionObserver stream)
+    {
+        _identity = identity;
+        _stream = stream;
+        _connected = true;
+        _renewal ??= this.RegisterGrainTimer(RenewAsync,
+            new GrainTimerCreationOptions(ProxyDirectoryGrain.RenewEvery, ProxyDirectoryGrain.RenewEvery) { KeepAlive = true });
+        await Directory.SetConnectedAsync(identity.Connection, true);
+    }
+
+    public async Task DisconnectedAsync()
+    {
+        _renewal?.Dispose();
+        _renewal = null;
+        _stream = null;
+        _connected = false;
+        // Should the directory call fail, the entry, no longer renewed, expires there.
+        DeactivateOnIdle();
+        if (_identity is not null) await Directory.SetConnectedAsync(_identity.Connection, false);
+    }
+
+    public Task RecordTypesAsync(IReadOnlyList<TypeSyncStatus> types)
+    {
+        foreach (var t in types) _types[t.TypeUrl] = t;
+        return Task.CompletedTask;
+    }
+
+    public Task<ProxyStatus?> GetStatusAsync()
+    {
+        // Asked about a connection it never heard of (its silo died, or the id is a guess): do not linger.
+        if (_identity is null) DeactivateOnIdle();
+        return Task.FromResult(_identity is null ? null : new ProxyStatus(_identity, _connected, [.. _types.Values]));
+    }
+
+    public async Task<ConnectionConfig?> GetConfigAsync()
+    {
+        if (_identity is null) DeactivateOnIdle();
+        if (_stream is not { } stream || !_connected) return null;
+        try
+        {
+            return await stream.GetConfigAsync();
+        }
+        catch (Exception ex)
+        {
+            // The stream ended between its last record and this call, or its silo is gone.
+            LogStreamUnreachable(logger, this.GetPrimaryKeyString(), ex);
+            return null;
+        }
+    }
+
+    private async Task RenewAsync(CancellationToken cancel)
+    {
+        if (_identity is null || !_connected) return;
+        try { await Directory.SetConnectedAsync(_identity.Connection, true); }
+        catch (Exception ex) { LogRenewFailed(logger, _identity.ConnectionId, ex); }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Connection {ConnectionId}: its stream could not be asked for its config")]
+    private static partial void LogStreamUnreachable(ILogger logger, string connectionId, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId}: renewing its directory entry failed; retrying on the next round")]
+    private static partial void LogRenewFailed(ILogger logger, string connectionId, Exception ex);
+}

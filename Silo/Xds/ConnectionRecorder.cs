@@ -1,0 +1,163 @@
+using System.Threading.Channels;
+using Mesh.Grains.Abstractions;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Silo.Xds;
+
+/// <summary>
+/// Records one stream's connection and sync state to its connection grain in the background, in
+/// order, so that no grain call ever delays the stream: after a silo dies, calls to grains it held
+/// wait until the cluster notices (tens of seconds), and a proxy that moved to this silo must get
+/// its config from the local hub at once. Only the newest status per type is kept (a handful of
+/// types, so bounded), one call is in flight at a time, and a failed call is retried with whatever
+/// is newest by then, on the next record or after a back-off, whichever comes first.
+/// </summary>
+public sealed partial class ConnectionRecorder
+{
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(30);
+    // An ended stream's disconnect is retried for about ten minutes: past that its grain is
+    // unreachable for good (its silo is gone), and the directory entry expires without renewals.
+    private const int MaxDisconnectFailures = 24;
+
+    private readonly IProxyConnectionGrain _grain;
+    private readonly ProxyIdentity _identity;
+    private readonly IProxyConnectionObserver _stream;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationToken _stopping;
+    private readonly object _gate = new();
+    private readonly Dictionary<string, TypeSyncStatus> _pending = new(StringComparer.Ordinal);
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private bool _connectTried;
+    private bool _connected;
+    private bool _ended;
+
+    /// <param name="stopping">The silo is stopping: a failed call is not retried (the stream's grain goes with the silo).</param>
+    public ConnectionRecorder(IProxyConnectionGrain grain, ProxyIdentity identity, IProxyConnectionObserver stream, TimeProvider time,
+        ILogger logger, CancellationToken stopping)
+    {
+        _grain = grain;
+        _identity = identity;
+        _stream = stream;
+        _time = time;
+        _logger = logger;
+        _stopping = stopping;
+        Completion = Task.Run(RunAsync);
+    }
+
+    /// <summary>Done once the disconnect is recorded or given up. The stream never waits for it.</summary>
+    public Task Completion { get; }
+
+    public void Record(TypeSyncStatus status)
+    {
+        lock (_gate)
+        {
+            if (_ended) return;
+            _pending[status.TypeUrl] = status;
+        }
+        _wake.Writer.TryWrite(true);
+    }
+
+    public void Ended()
+    {
+        lock (_gate)
+        {
+            _ended = true;
+            _pending.Clear();
+        }
+        _wake.Writer.TryWrite(true);
+    }
+
+    private enum Step { Idle, Connect, Types, Disconnect, Done }
+
+    private async Task RunAsync()
+    {
+        var retry = FirstRetry;
+        var failures = 0;
+        while (true)
+        {
+            var (step, batch) = Next();
+            if (step == Step.Done) return;
+            if (step == Step.Idle)
+            {
+                await WaitAsync(Timeout.InfiniteTimeSpan);
+                continue;
+            }
+            try
+            {
+                await (step switch
+                {
+                    Step.Connect => _grain.ConnectedAsync(_identity, _stream),
+                    Step.Types => _grain.RecordTypesAsync(batch),
+                    _ => _grain.DisconnectedAsync(),
+                });
+                if (step == Step.Disconnect) return;
+                if (step == Step.Connect) lock (_gate) _connected = true;
+                retry = FirstRetry;
+                failures = 0;
+            }
+            catch (Exception ex)
+            {
+                Restore(batch);
+                if (failures++ == 0) LogRecordFailed(_logger, _identity.ConnectionId, step.ToString(), ex);
+                else LogRecordFailedAgain(_logger, _identity.ConnectionId, step.ToString(), failures, ex.Message);
+                if (_stopping.IsCancellationRequested || (step == Step.Disconnect && failures >= MaxDisconnectFailures))
+                {
+                    LogGaveUp(_logger, _identity.ConnectionId, step.ToString(), failures);
+                    return;
+                }
+                await WaitAsync(retry);
+                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, MaxRetry.Ticks));
+            }
+        }
+    }
+
+    private (Step, IReadOnlyList<TypeSyncStatus>) Next()
+    {
+        lock (_gate)
+        {
+            // The grain learns nothing of a stream whose connect was never attempted: nothing to undo.
+            if (_ended) return (_connectTried ? Step.Disconnect : Step.Done, []);
+            if (!_connected)
+            {
+                _connectTried = true;
+                return (Step.Connect, []);
+            }
+            if (_pending.Count == 0) return (Step.Idle, []);
+            var batch = _pending.Values.ToList();
+            _pending.Clear();
+            return (Step.Types, batch);
+        }
+    }
+
+    /// <summary>Puts back what a failed call carried, unless something newer for the type came meanwhile.</summary>
+    private void Restore(IReadOnlyList<TypeSyncStatus> batch)
+    {
+        lock (_gate)
+        {
+            if (_ended) return;
+            foreach (var status in batch) _pending.TryAdd(status.TypeUrl, status);
+        }
+    }
+
+    private async Task WaitAsync(TimeSpan timeout)
+    {
+        using var timer = new CancellationTokenSource(timeout, _time);
+        try
+        {
+            await _wake.Reader.WaitToReadAsync(timer.Token);
+            _wake.Reader.TryRead(out _);
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId}: recording {Step} to its grain failed; the stream is unaffected, retrying")]
+    private static partial void LogRecordFailed(ILogger logger, string connectionId, string step, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Connection {ConnectionId}: recording {Step} failed again ({Failures} in a row): {Error}")]
+    private static partial void LogRecordFailedAgain(ILogger logger, string connectionId, string step, int failures, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId}: gave up recording {Step} after {Failures} failures")]
+    private static partial void LogGaveUp(ILogger logger, string connectionId, string step, int failures);
+}
