@@ -9,8 +9,13 @@ public interface IRegistryLeaseGrain : IGrainWithStringKey
 {
     const string Key = "registries";
 
-    /// <summary>Takes the lease if it is free or expired, or renews it for its holder.</summary>
-    Task<LeaseGrant> AcquireAsync(string silo, IRegistryOwner owner, TimeSpan timeToLive);
+    /// <summary>
+    /// Takes the lease if it is free or expired, or renews it for its holder. A new activation of
+    /// this grain (its silo died) knows no holder: for one time to live it grants the lease only to
+    /// a silo that says it holds it (<paramref name="holding"/>: the holder renewing) or that is alone
+    /// in the cluster, so the live holder gets it back instead of a second silo starting a second watch.
+    /// </summary>
+    Task<LeaseGrant> AcquireAsync(string silo, IRegistryOwner owner, TimeSpan timeToLive, bool holding, bool alone);
 
     /// <summary>Gives the lease up (a silo shutting down), so another takes it without waiting for expiry.</summary>
     Task ReleaseAsync(string silo);

@@ -23,10 +23,15 @@ public sealed class RegistryOwner(
     public static readonly TimeSpan SyncWait = TimeSpan.FromSeconds(30);
 
     private DateTimeOffset? _started;
+    private string? _name;
 
     public PublishedState Published => published;
 
-    public void Started(DateTimeOffset at) => _started = at;
+    public void Started(string name, DateTimeOffset at)
+    {
+        _name = name;
+        _started = at;
+    }
 
     /// <summary>Every registry listed its source once (or waited <see cref="SyncWait"/>).</summary>
     public bool Synced =>
@@ -49,7 +54,7 @@ public sealed class RegistryOwner(
     public Task<string> GetDebugAsync(string page) => Task.FromResult(page switch
     {
         "configz" => JsonSerializer.Serialize(Admin.ConfigzView.From(config.Status, services.GetServices<Registries.Kubernetes.CrdConfigSource>()), JsonSerializerOptions.Web),
-        "registryz" => JsonSerializer.Serialize(Admin.RegistryzView.From(registries, null), JsonSerializerOptions.Web),
+        "registryz" => JsonSerializer.Serialize(Admin.RegistryzView.From(registries, _name), JsonSerializerOptions.Web),
         _ => "{}",
     });
 }

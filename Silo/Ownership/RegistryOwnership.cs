@@ -11,13 +11,15 @@ namespace Mesh.Silo.Ownership;
 /// When the holder dies its lease runs out after <see cref="TimeToLive"/> and a standby silo takes
 /// over: it starts the registries, which list their sources afresh, then replaces the state of every
 /// host the index knows, so hosts the dead owner published and nobody has since are withdrawn.
-/// A holder that cannot renew for a whole time to live may have been replaced; it stops the silo
-/// rather than run a second watch (its proxies reconnect to other silos).
+/// A holder that cannot reach the lease keeps running (nobody else can take it meanwhile); a holder
+/// told that another silo holds it stops its silo rather than run a second watch (its proxies
+/// reconnect to other silos), since the registries cannot be restarted with a clean slate in-process.
 /// </summary>
 public sealed partial class RegistryOwnership(
     IServiceProvider services,
     IGrainFactory grains,
     ILocalSiloDetails silo,
+    IClusterMembershipService membership,
     RegistryOwner owner,
     GrainMeshUpdater updater,
     IHostApplicationLifetime lifetime,
@@ -38,20 +40,22 @@ public sealed partial class RegistryOwnership(
 
     private string Me => silo.SiloAddress.ToParsableString();
 
+    /// <summary>No other silo is active: the cluster's first silo need not wait for a holder it cannot have.</summary>
+    private bool Alone() =>
+        membership.CurrentSnapshot.Members.Values.All(m => m.SiloAddress.Equals(silo.SiloAddress) || m.Status != SiloStatus.Active);
+
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
         var self = grains.CreateObjectReference<IRegistryOwner>(owner);
         var lease = grains.GetGrain<IRegistryLeaseGrain>(IRegistryLeaseGrain.Key);
-        var renewed = DateTimeOffset.MinValue;
         while (!stop.IsCancellationRequested)
         {
             try
             {
-                var grant = await lease.AcquireAsync(Me, self, TimeToLive).WaitAsync(CallTimeout, time, stop);
+                var grant = await lease.AcquireAsync(Me, self, TimeToLive, holding: _running, alone: Alone()).WaitAsync(CallTimeout, time, stop);
                 Holder = grant.Holder;
                 if (grant.Held)
                 {
-                    renewed = time.GetUtcNow();
                     if (!_running) await TakeOverAsync(grant.Generation, stop);
                 }
                 else if (_running)
@@ -67,13 +71,9 @@ public sealed partial class RegistryOwnership(
             }
             catch (Exception ex)
             {
+                // The lease grain's silo may have died: until the cluster says so nobody can reach it,
+                // nobody else can take the lease either, and this silo keeps the registries running.
                 LogRenewFailed(logger, ex.GetType().Name, ex.Message);
-                if (_running && time.GetUtcNow() - renewed > TimeToLive)
-                {
-                    LogLost(logger, Me, null);
-                    lifetime.StopApplication();
-                    return;
-                }
             }
             try { await Task.Delay(RenewEvery, time, stop); }
             catch (OperationCanceledException) { return; }
@@ -84,7 +84,7 @@ public sealed partial class RegistryOwnership(
     {
         LogTookOver(logger, Me, generation);
         _owned = [.. services.GetKeyedServices<IHostedService>(OwnedServices.Key)];
-        owner.Started(time.GetUtcNow());
+        owner.Started(Me, time.GetUtcNow());
         _running = true;
         foreach (var service in _owned) await service.StartAsync(stop);
         // In the background: the lease must keep being renewed while the sources sync.

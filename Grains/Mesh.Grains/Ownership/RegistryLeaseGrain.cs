@@ -4,20 +4,23 @@ namespace Mesh.Grains.Ownership;
 
 /// <summary>
 /// The registry lease. Holds nothing but the holder and its expiry, so losing it with a silo costs
-/// nothing: the holder's next renewal (every third of the time to live) takes the fresh activation
-/// again, and if the holder died with it, the first standby silo to ask does.
+/// little: a new activation waits one time to live for the holder's renewal (every second) before a
+/// standby silo may take it, so a lease grain lost with another silo never moves the registries.
 /// </summary>
 [CollectionAgeLimit(AlwaysActive = true)]
 public sealed class RegistryLeaseGrain(TimeProvider time) : Grain, IRegistryLeaseGrain
 {
+    private readonly DateTimeOffset _activated = time.GetUtcNow();
     private string? _holder;
     private IRegistryOwner? _owner;
     private DateTimeOffset _expires;
     private long _generation;
 
-    public Task<LeaseGrant> AcquireAsync(string silo, IRegistryOwner owner, TimeSpan timeToLive)
+    public Task<LeaseGrant> AcquireAsync(string silo, IRegistryOwner owner, TimeSpan timeToLive, bool holding, bool alone)
     {
         var now = time.GetUtcNow();
+        var unknownHolder = _generation == 0 && _holder is null && now < _activated + timeToLive;
+        if (unknownHolder && !holding && !alone) return Task.FromResult(new LeaseGrant(false, null, null, _generation));
         if (_holder is null || _holder == silo || now >= _expires)
         {
             if (_holder != silo) _generation++;

@@ -48,7 +48,7 @@ public sealed class GrainRecoveryTests : IAsyncLifetime
     private static MeshEndpoint Endpoint(string address) =>
         new(address, new Dictionary<string, uint> { ["http"] = 9000 }, new Dictionary<string, string>(), null, 1, EndpointHealth.Healthy, null, null);
 
-    private Task HoldLeaseAsync() => Grains.GetGrain<IRegistryLeaseGrain>(IRegistryLeaseGrain.Key).AcquireAsync("owner-silo", _ownerRef, TimeSpan.FromMinutes(5));
+    private Task HoldLeaseAsync() => Grains.GetGrain<IRegistryLeaseGrain>(IRegistryLeaseGrain.Key).AcquireAsync("owner-silo", _ownerRef, TimeSpan.FromMinutes(5), holding: false, alone: true);
 
     private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> read, string what) where T : class
     {

@@ -36,13 +36,13 @@ public sealed class RegistryLeaseGrainTests : IAsyncLifetime
     [Fact]
     public async Task Acquire_HeldAndRenewed_OthersRefused()
     {
-        var a = await Lease.AcquireAsync("a", Owner(), Ttl);
+        var a = await Lease.AcquireAsync("a", Owner(), Ttl, holding: false, alone: true);
         _time.Advance(Ttl / 2);
-        var b = await Lease.AcquireAsync("b", Owner(), Ttl);
+        var b = await Lease.AcquireAsync("b", Owner(), Ttl, holding: false, alone: false);
         _time.Advance(Ttl / 2);
-        var renewed = await Lease.AcquireAsync("a", Owner(), Ttl);
+        var renewed = await Lease.AcquireAsync("a", Owner(), Ttl, holding: true, alone: false);
         _time.Advance(Ttl / 2);
-        var bAgain = await Lease.AcquireAsync("b", Owner(), Ttl);
+        var bAgain = await Lease.AcquireAsync("b", Owner(), Ttl, holding: false, alone: false);
 
         Assert.True(a.Held);
         Assert.False(b.Held);
@@ -55,10 +55,10 @@ public sealed class RegistryLeaseGrainTests : IAsyncLifetime
     [Fact]
     public async Task Acquire_HolderStoppedRenewing_NextAskerTakesItWithANewGeneration()
     {
-        var a = await Lease.AcquireAsync("a", Owner(), Ttl);
+        var a = await Lease.AcquireAsync("a", Owner(), Ttl, holding: false, alone: true);
         _time.Advance(Ttl);
-        var b = await Lease.AcquireAsync("b", Owner(), Ttl);
-        var aLate = await Lease.AcquireAsync("a", Owner(), Ttl);
+        var b = await Lease.AcquireAsync("b", Owner(), Ttl, holding: false, alone: false);
+        var aLate = await Lease.AcquireAsync("a", Owner(), Ttl, holding: true, alone: false);
 
         Assert.True(b.Held);
         Assert.True(b.Generation > a.Generation);
@@ -69,26 +69,57 @@ public sealed class RegistryLeaseGrainTests : IAsyncLifetime
     [Fact]
     public async Task Release_ByHolder_FreesAtOnce()
     {
-        await Lease.AcquireAsync("a", Owner(), Ttl);
+        await Lease.AcquireAsync("a", Owner(), Ttl, holding: false, alone: true);
         await Lease.ReleaseAsync("b");
         Assert.Equal("a", (await Lease.GetAsync()).Holder);
 
         await Lease.ReleaseAsync("a");
 
         Assert.Null((await Lease.GetAsync()).Holder);
-        Assert.True((await Lease.AcquireAsync("b", Owner(), Ttl)).Held);
+        Assert.True((await Lease.AcquireAsync("b", Owner(), Ttl, holding: false, alone: false)).Held);
     }
 
     [Fact]
     public async Task Get_Expired_SaysNobodyHoldsIt()
     {
-        await Lease.AcquireAsync("a", Owner(), Ttl);
+        await Lease.AcquireAsync("a", Owner(), Ttl, holding: false, alone: true);
         _time.Advance(Ttl + TimeSpan.FromMilliseconds(1));
 
         var lease = await Lease.GetAsync();
 
         Assert.Null(lease.Holder);
         Assert.Null(lease.Owner);
+    }
+
+    [Fact]
+    public async Task Acquire_NewActivationStandbyWithinOneTtl_RefusedSoTheLiveHolderGetsItBack()
+    {
+        // The grain's silo died; its new activation does not know that "a" holds the lease.
+        var standby = await Lease.AcquireAsync("b", Owner(), Ttl, holding: false, alone: false);
+        var holder = await Lease.AcquireAsync("a", Owner(), Ttl, holding: true, alone: false);
+        var standbyAgain = await Lease.AcquireAsync("b", Owner(), Ttl, holding: false, alone: false);
+
+        Assert.False(standby.Held);
+        Assert.Null(standby.Holder);
+        Assert.True(holder.Held);
+        Assert.False(standbyAgain.Held);
+        Assert.Equal("a", standbyAgain.Holder);
+    }
+
+    [Fact]
+    public async Task Acquire_NewActivationNobodyRenewsForOneTtl_StandbyTakesIt()
+    {
+        // The holder died together with the lease grain's silo.
+        Assert.False((await Lease.AcquireAsync("b", Owner(), Ttl, holding: false, alone: false)).Held);
+        _time.Advance(Ttl);
+
+        Assert.True((await Lease.AcquireAsync("b", Owner(), Ttl, holding: false, alone: false)).Held);
+    }
+
+    [Fact]
+    public async Task Acquire_NewActivationCallerAlone_GrantedAtOnce()
+    {
+        Assert.True((await Lease.AcquireAsync("first", Owner(), Ttl, holding: false, alone: true)).Held);
     }
 
     private sealed class NoOwner : IRegistryOwner
