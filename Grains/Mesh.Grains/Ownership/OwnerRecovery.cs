@@ -32,4 +32,22 @@ public sealed class OwnerRecovery
             return null;
         }
     }
+
+    /// <summary>
+    /// Tries to recover now; when that fails, again every <see cref="RetryEvery"/> (a grain timer,
+    /// not interleaved with the grain's calls) until it succeeds, then runs <paramref name="recovered"/>.
+    /// </summary>
+    /// <returns>Whether the first try recovered.</returns>
+    public async Task<bool> RecoverAsync(IGrainBase grain, Func<Task<bool>> tryRecover, Func<Task> recovered)
+    {
+        if (await tryRecover()) return true;
+        IGrainTimer? timer = null;
+        timer = grain.RegisterGrainTimer(async _ =>
+        {
+            if (!await tryRecover()) return;
+            timer?.Dispose();
+            await recovered();
+        }, new GrainTimerCreationOptions(RetryEvery, RetryEvery) { Interleave = false });
+        return false;
+    }
 }

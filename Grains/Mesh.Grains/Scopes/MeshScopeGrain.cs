@@ -17,13 +17,15 @@ public sealed class MeshScopeGrain(TimeProvider time, IServiceProvider services)
     private readonly OwnerRecovery? _recovery = services.GetService<OwnerRecovery>();
     private IReadOnlyList<Sidecar> _sidecars = [];
     private bool _synced;
-    private IGrainTimer? _retry;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _synced = _recovery is null || await TryRecoverAsync();
-        if (!_synced)
-            _retry = this.RegisterGrainTimer(RetryRecoverAsync, new GrainTimerCreationOptions(_recovery!.RetryEvery, _recovery.RetryEvery) { Interleave = false });
+        _synced = _recovery is null || await _recovery.RecoverAsync(this, TryRecoverAsync, () =>
+        {
+            _synced = true;
+            foreach (var hub in _hubs.Live()) hub.OnSidecarsChanged(_sidecars).Ignore();
+            return Task.CompletedTask;
+        });
     }
 
     private async Task<bool> TryRecoverAsync()
@@ -32,15 +34,6 @@ public sealed class MeshScopeGrain(TimeProvider time, IServiceProvider services)
         if (sidecars is null) return false;
         _sidecars = sidecars;
         return true;
-    }
-
-    private async Task RetryRecoverAsync(CancellationToken cancellationToken)
-    {
-        if (!_synced && !await TryRecoverAsync()) return;
-        _synced = true;
-        _retry?.Dispose();
-        _retry = null;
-        foreach (var hub in _hubs.Live()) hub.OnSidecarsChanged(_sidecars).Ignore();
     }
 
     public Task SetSidecarsAsync(IReadOnlyList<Sidecar> sidecars)

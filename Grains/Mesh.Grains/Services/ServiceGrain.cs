@@ -22,7 +22,6 @@ public sealed partial class ServiceGrain(TimeProvider time, ILogger<ServiceGrain
     private ServiceFragments? _fragments;
     private bool _present;
     private bool _synced;
-    private IGrainTimer? _retry;
 
     private string Host => this.GetPrimaryKeyString();
 
@@ -36,8 +35,7 @@ public sealed partial class ServiceGrain(TimeProvider time, ILogger<ServiceGrain
         }
         // Awaited here, so updates queue behind it and land on the recovered state in order. The owner
         // answers from what it recorded before sending, so an update in flight is already in the answer.
-        if (!await TryRecoverAsync())
-            _retry = this.RegisterGrainTimer(RetryRecoverAsync, new GrainTimerCreationOptions(_recovery.RetryEvery, _recovery.RetryEvery) { Interleave = false });
+        await _recovery.RecoverAsync(this, TryRecoverAsync, () => Task.CompletedTask);
     }
 
     private async Task<bool> TryRecoverAsync()
@@ -49,15 +47,6 @@ public sealed partial class ServiceGrain(TimeProvider time, ILogger<ServiceGrain
         LogRecovered(logger, Host, state.Services.Count, state.Endpoints.Sum(e => e.Endpoints.Count));
         await RederiveAsync();
         return true;
-    }
-
-    private async Task RetryRecoverAsync(CancellationToken cancellationToken)
-    {
-        if (_synced || await TryRecoverAsync())
-        {
-            _retry?.Dispose();
-            _retry = null;
-        }
     }
 
     private void Apply(HostState state)

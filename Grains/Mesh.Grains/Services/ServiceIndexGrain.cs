@@ -17,13 +17,15 @@ public sealed class ServiceIndexGrain(TimeProvider time, IServiceProvider servic
     private readonly HubSubscriptions _hubs = new(time);
     private readonly OwnerRecovery? _recovery = services.GetService<OwnerRecovery>();
     private bool _synced;
-    private IGrainTimer? _retry;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _synced = _recovery is null || await TryRecoverAsync();
-        if (!_synced)
-            _retry = this.RegisterGrainTimer(RetryRecoverAsync, new GrainTimerCreationOptions(_recovery!.RetryEvery, _recovery.RetryEvery) { Interleave = false });
+        _synced = _recovery is null || await _recovery.RecoverAsync(this, TryRecoverAsync, () =>
+        {
+            _synced = true;
+            Notify();
+            return Task.CompletedTask;
+        });
     }
 
     private async Task<bool> TryRecoverAsync()
@@ -33,15 +35,6 @@ public sealed class ServiceIndexGrain(TimeProvider time, IServiceProvider servic
         // Presence reported meanwhile by ServiceGrains stays: they spoke after the owner recorded.
         _hosts.UnionWith(hosts);
         return true;
-    }
-
-    private async Task RetryRecoverAsync(CancellationToken cancellationToken)
-    {
-        if (!_synced && !await TryRecoverAsync()) return;
-        _synced = true;
-        _retry?.Dispose();
-        _retry = null;
-        Notify();
     }
 
     public Task SetPresentAsync(string host, bool present)
