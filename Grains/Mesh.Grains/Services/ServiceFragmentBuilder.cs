@@ -45,14 +45,7 @@ public static class ServiceFragmentBuilder
         var resources = new List<XdsResource>();
         foreach (var cluster in ClusterGenerator.Build(view)) resources.Add(Pack(ResourceTypes.Cluster, cluster.Name, cluster));
         var localities = LocalityPolicies.Build(view);
-        foreach (var cla in EndpointGenerator.Build(view))
-        {
-            var packed = Pack(ResourceTypes.ClusterLoadAssignment, cla.ClusterName, cla);
-            // The policy is part of what a proxy is served: a policy-only change must be a change.
-            if (localities.TryGetValue(cla.ClusterName, out var policy))
-                packed = packed with { Version = ContentVersion.Of(System.Text.Encoding.UTF8.GetBytes(packed.Version + "|" + policy.Fingerprint())) };
-            resources.Add(packed);
-        }
+        resources.AddRange(Assignments(view, localities));
         // The shared routes carry no proxy's labels: matches gated by sourceLabels are in the variants only.
         resources.AddRange(Routes(view, NoLabels));
         foreach (var port in service.Ports.Where(IsHttp))
@@ -87,6 +80,43 @@ public static class ServiceFragmentBuilder
             if (consistent) variants[mask] = Routes(view, labels);
         }
         return new Output(resources, selectors, variants, localities.Count > 0 ? localities : null);
+    }
+
+    /// <summary>
+    /// After a change of endpoints only: the previous output with its load assignments rebuilt (and
+    /// its clusters, where DNS clusters carry their endpoints inline). Routes, listeners and route
+    /// variants depend on the service and its config, not on endpoints, so they are kept as they are:
+    /// an endpoint churn costs the assignments alone.
+    /// </summary>
+    public static Output RebuildEndpoints(
+        Output previous,
+        MeshService service,
+        IReadOnlyList<MeshEndpoint> endpoints,
+        DestinationRule? rule,
+        IReadOnlyList<VirtualService> virtualServices)
+    {
+        var view = new ServiceView(service, endpoints, rule, virtualServices);
+        var inlineEndpoints = service.Resolution is ServiceResolution.Dns or ServiceResolution.DnsRoundRobin;
+        var resources = new List<XdsResource>(previous.Resources.Count);
+        if (inlineEndpoints)
+            foreach (var cluster in ClusterGenerator.Build(view)) resources.Add(Pack(ResourceTypes.Cluster, cluster.Name, cluster));
+        else
+            resources.AddRange(previous.Resources.Where(r => r.TypeUrl == ResourceTypes.Cluster));
+        resources.AddRange(Assignments(view, previous.Localities ?? new Dictionary<string, LocalityPolicy>()));
+        resources.AddRange(previous.Resources.Where(r => r.TypeUrl is not (ResourceTypes.Cluster or ResourceTypes.ClusterLoadAssignment)));
+        return previous with { Resources = resources };
+    }
+
+    private static IEnumerable<XdsResource> Assignments(ServiceView view, IReadOnlyDictionary<string, LocalityPolicy> localities)
+    {
+        foreach (var cla in EndpointGenerator.Build(view))
+        {
+            var packed = Pack(ResourceTypes.ClusterLoadAssignment, cla.ClusterName, cla);
+            // The policy is part of what a proxy is served: a policy-only change must be a change.
+            if (localities.TryGetValue(cla.ClusterName, out var policy))
+                packed = packed with { Version = ContentVersion.Of(System.Text.Encoding.UTF8.GetBytes(packed.Version + "|" + policy.Fingerprint())) };
+            yield return packed;
+        }
     }
 
     private static List<XdsResource> Routes(ServiceView view, IReadOnlyDictionary<string, string> labels)

@@ -20,6 +20,9 @@ public sealed partial class ServiceGrain(TimeProvider time, ILogger<ServiceGrain
     private readonly HubSubscriptions _hubs = new(time);
     private readonly OwnerRecovery? _recovery = services.GetService<OwnerRecovery>();
     private ServiceFragments? _fragments;
+    // The last derivation, and whether only endpoints changed since: then routes are not rebuilt.
+    private ServiceFragmentBuilder.Output? _output;
+    private bool _endpointsOnly;
     private bool _present;
     private bool _synced;
 
@@ -51,6 +54,7 @@ public sealed partial class ServiceGrain(TimeProvider time, ILogger<ServiceGrain
 
     private void Apply(HostState state)
     {
+        _endpointsOnly = false;
         _state = new ServiceState();
         foreach (var s in state.Services) _state.SetService(s.Shard, s.Service);
         foreach (var e in state.Endpoints) _state.SetEndpoints(e.Shard, e.Endpoints);
@@ -60,18 +64,21 @@ public sealed partial class ServiceGrain(TimeProvider time, ILogger<ServiceGrain
 
     public Task UpdateServiceAsync(ShardKey shard, MeshService? service)
     {
+        _endpointsOnly = false;
         _state.SetService(shard, service);
         return RederiveAsync();
     }
 
     public Task UpdateEndpointsAsync(ShardKey shard, IReadOnlyList<MeshEndpoint> endpoints)
     {
+        _endpointsOnly = _output is not null;
         _state.SetEndpoints(shard, endpoints);
         return RederiveAsync();
     }
 
     public Task UpdateConfigAsync(DestinationRule? rule, IReadOnlyList<VirtualService> virtualServices)
     {
+        _endpointsOnly = false;
         _state.Rule = rule;
         _state.VirtualServices = virtualServices;
         return RederiveAsync();
@@ -106,7 +113,11 @@ public sealed partial class ServiceGrain(TimeProvider time, ILogger<ServiceGrain
         var service = _state.MergedService();
         var output = service is null
             ? new ServiceFragmentBuilder.Output([], [], new Dictionary<int, IReadOnlyList<XdsResource>>())
-            : ServiceFragmentBuilder.BuildWithVariants(service, _state.MergedEndpoints(), _state.Rule, _state.VirtualServices);
+            : _endpointsOnly && _output is { } previous
+                ? ServiceFragmentBuilder.RebuildEndpoints(previous, service, _state.MergedEndpoints(), _state.Rule, _state.VirtualServices)
+                : ServiceFragmentBuilder.BuildWithVariants(service, _state.MergedEndpoints(), _state.Rule, _state.VirtualServices);
+        _output = service is null ? null : output;
+        _endpointsOnly = false;
         var resources = output.Resources;
         var version = ContentVersion.Of(output.All, $"{service?.Namespace}|{string.Join(',', service?.ExportTo ?? [])}");
         if (_fragments is { } current && current.Version == version && current.Removed == (service is null)) return;

@@ -77,4 +77,33 @@ public sealed class ServiceFragmentBuilderTests
 
         Assert.Equal(["0.0.0.0_6379"], names);
     }
+
+    public static TheoryData<string> EndpointChanges => ["static", "subsets", "dns", "sourceLabels", "locality"];
+
+    /// <summary>Rebuilding after an endpoint change gives exactly what a full build of the new endpoints gives.</summary>
+    [Theory]
+    [MemberData(nameof(EndpointChanges))]
+    public void RebuildEndpoints_EndpointsChanged_SameAsAFullBuild(string scenario)
+    {
+        var (service, rule, virtualServices) = scenario switch
+        {
+            "subsets" => (Service(), Rule(null, Subset("v1", "version=v1"), Subset("v2", "version=v2")), (IReadOnlyList<VirtualService>)[]),
+            "dns" => (Service(ServiceResolution.Dns), (DestinationRule?)null, (IReadOnlyList<VirtualService>)[]),
+            "sourceLabels" => (Service(), Rule(null, Subset("a", "version=v1")), [Vs(FromClients("app=a", "a"), Route())]),
+            "locality" => (Service(), Rule(Policy(outlier: new OutlierDetection(5, null, null, null, null, null))), (IReadOnlyList<VirtualService>)[]),
+            _ => (Service(), (DestinationRule?)null, (IReadOnlyList<VirtualService>)[]),
+        };
+        IReadOnlyList<MeshEndpoint> before = [Endpoint("10.0.0.1", "version=v1", "us/a"), Endpoint("10.0.0.2", "version=v2", "us/b")];
+        IReadOnlyList<MeshEndpoint> after = [Endpoint("10.0.0.1", "version=v1", "us/a"), Endpoint("10.0.0.3", "version=v2", "eu/c", weight: 3)];
+
+        var previous = ServiceFragmentBuilder.BuildWithVariants(service, before, rule, virtualServices);
+        var rebuilt = ServiceFragmentBuilder.RebuildEndpoints(previous, service, after, rule, virtualServices);
+        var full = ServiceFragmentBuilder.BuildWithVariants(service, after, rule, virtualServices);
+
+        Assert.Equal(Versions(full.All), Versions(rebuilt.All));
+        Assert.NotEqual(Versions(previous.All), Versions(rebuilt.All));
+    }
+
+    private static List<string> Versions(IEnumerable<XdsResource> resources) =>
+        [.. resources.Select(r => $"{r.TypeUrl}|{r.Name}|{r.Version}").Order(StringComparer.Ordinal)];
 }
