@@ -14,6 +14,9 @@ public interface IServiceGrain : IGrainWithStringKey
     /// <summary>Replaces this shard's endpoints for the service.</summary>
     Task UpdateEndpointsAsync(ShardKey shard, IReadOnlyList<MeshEndpoint> endpoints);
 
+    /// <summary>Sets this shard's definition of the service (null withdraws it) and its endpoints, in one call.</summary>
+    Task UpdateShardAsync(ShardKey shard, MeshService? service, IReadOnlyList<MeshEndpoint> endpoints);
+
     /// <summary>Replaces the DestinationRule and VirtualServices that target the host.</summary>
     Task UpdateConfigAsync(DestinationRule? rule, IReadOnlyList<VirtualService> virtualServices);
 

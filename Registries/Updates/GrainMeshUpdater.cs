@@ -32,6 +32,13 @@ public sealed class GrainMeshUpdater(IGrainFactory grains, PublishedState publis
         return () => grains.GetGrain<IServiceGrain>(host).UpdateEndpointsAsync(shard, endpoints);
     });
 
+    public Task HostChangedAsync(ShardKey shard, string host, MeshService? service, IReadOnlyList<MeshEndpoint> endpoints) => ForHostAsync(host, () =>
+    {
+        published.SetService(shard, host, service);
+        published.SetEndpoints(shard, host, endpoints);
+        return () => grains.GetGrain<IServiceGrain>(host).UpdateShardAsync(shard, service, endpoints);
+    });
+
     public async Task ConfigChangedAsync(MeshConfig config)
     {
         await _configGate.WaitAsync();

@@ -67,11 +67,10 @@ public sealed class ShardPublisher(ShardKey shard, IMeshUpdater updater)
         var serviceChanged = known ? !ModelEquality.Same(old.Service, service) : service is not null;
         var endpointsChanged = !known || !ModelEquality.Same(old.Endpoints, endpoints);
         if (!serviceChanged && !endpointsChanged) return false;
-        // The service first: endpoints of a host the grain does not know yet have no ports to land on.
-        // Dropping the shard's service goes last, so the host never serves without what this shard still adds.
-        if (serviceChanged && service is not null) await updater.ServiceChangedAsync(shard, host, service);
-        if (endpointsChanged) await updater.EndpointsChangedAsync(shard, host, endpoints);
-        if (serviceChanged && service is null) await updater.ServiceChangedAsync(shard, host, null);
+        // One call per host change: the grain takes service and endpoints together and derives once.
+        if (serviceChanged && endpointsChanged) await updater.HostChangedAsync(shard, host, service, endpoints);
+        else if (serviceChanged) await updater.ServiceChangedAsync(shard, host, service);
+        else await updater.EndpointsChangedAsync(shard, host, endpoints);
         _published[host] = (service, endpoints);
         return true;
     }
@@ -86,7 +85,7 @@ public sealed class ShardPublisher(ShardKey shard, IMeshUpdater updater)
     public async Task WithdrawAsync(string host)
     {
         if (!_published.Remove(host, out var old)) return;
-        await updater.EndpointsChangedAsync(shard, host, []);
-        if (old.Service is not null) await updater.ServiceChangedAsync(shard, host, null);
+        if (old.Service is null) await updater.EndpointsChangedAsync(shard, host, []);
+        else await updater.HostChangedAsync(shard, host, null, []);
     }
 }

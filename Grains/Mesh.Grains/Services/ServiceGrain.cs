@@ -76,6 +76,14 @@ public sealed partial class ServiceGrain(TimeProvider time, ILogger<ServiceGrain
         return RederiveAsync();
     }
 
+    public Task UpdateShardAsync(ShardKey shard, MeshService? service, IReadOnlyList<MeshEndpoint> endpoints)
+    {
+        _endpointsOnly = false;
+        _state.SetService(shard, service);
+        _state.SetEndpoints(shard, endpoints);
+        return RederiveAsync();
+    }
+
     public Task UpdateConfigAsync(DestinationRule? rule, IReadOnlyList<VirtualService> virtualServices)
     {
         _endpointsOnly = false;
