@@ -16,9 +16,15 @@ public sealed record LoadOptions(
     TimeSpan Timeout,
     TimeSpan Pause)
 {
+    /// <summary>Silo processes to start (--silos), clustered through Redis when more than one.</summary>
+    public int Silos { get; init; } = 1;
+
+    /// <summary>The Redis the silos cluster through (--redis HOST:PORT); when absent a redis-server is started.</summary>
+    public string? Redis { get; init; }
+
     public const string Usage =
         "usage: Mesh.XdsLoad [--xds 127.0.0.1:15010] [--http 127.0.0.1:15014] [--config-dir DIR] " +
-        "[--proxies 50] [--hosts 100] [--edits 20] [--warmup 40] [--start-silo PATH/Mesh.Silo.dll] [--timeout-s 60] [--pause-ms 200]";
+        "[--proxies 50] [--hosts 100] [--edits 20] [--warmup 40] [--start-silo PATH/Mesh.Silo.dll] [--silos 1] [--redis HOST:PORT] [--timeout-s 60] [--pause-ms 200]";
 
     public static LoadOptions Parse(string[] args)
     {
@@ -42,16 +48,22 @@ public sealed record LoadOptions(
             Loopback(Get("xds") ?? "127.0.0.1:15010", "xds"),
             Loopback(Get("http") ?? "127.0.0.1:15014", "http"),
             Get("config-dir"),
-            Int("proxies", 50, 5_000),
+            Int("proxies", 50, 20_000),
             Int("hosts", 100, 10_000),
             Int("edits", 20, 10_000),
             Int("warmup", 40, 1_000, min: 0),
             Get("start-silo"),
             TimeSpan.FromSeconds(Int("timeout-s", 60, 3_600)),
-            TimeSpan.FromMilliseconds(Int("pause-ms", 200, 60_000)));
+            TimeSpan.FromMilliseconds(Int("pause-ms", 200, 60_000)))
+        {
+            Silos = Int("silos", 1, 5),
+            Redis = Get("redis"),
+        };
         if (flags.Count > 0) throw new ArgumentException($"unknown flag '--{flags.Keys.First()}'");
         if (options.StartSilo is null && options.ConfigDir is null)
             throw new ArgumentException("--config-dir is required unless --start-silo is given (the silo must watch the directory the edits go to)");
+        if (options.Silos > 1 && options.StartSilo is null)
+            throw new ArgumentException("--silos needs --start-silo: the run starts the cluster it measures");
         if (options.StartSilo is not null && !File.Exists(options.StartSilo))
             throw new ArgumentException($"--start-silo: '{options.StartSilo}' does not exist (build Silo/Mesh.Silo.csproj -c Release)");
         return options;

@@ -18,7 +18,7 @@ public sealed class LoadReport(LoadOptions options)
 
     public void Print(TextWriter o)
     {
-        o.WriteLine($"Mesh xDS load: {options.Proxies} proxies (ADS SotW, CDS wildcard + EDS), {options.Hosts} hosts x 2 endpoints, {options.Edits} edits after {options.Warmup} warm-up edits");
+        o.WriteLine($"Mesh xDS load: {options.Proxies} proxies (ADS SotW, CDS wildcard + EDS) over {options.Silos} silo(s), {options.Hosts} hosts x 2 endpoints, {options.Edits} edits after {options.Warmup} warm-up edits");
         o.WriteLine($"silo: {Silo}");
         o.WriteLine($"machine: {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, .NET {Environment.Version}");
         if (Loaded is { } loaded) o.WriteLine($"files written -> probe proxy holds all {options.Hosts} hosts: {Ms(loaded)}");

@@ -24,7 +24,8 @@ public static class LoadRun
         var clients = new List<EnvoyLikeClient>();
         var streams = new List<Task>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(abort);
-        SiloProcess? silo = null;
+        var silos = new List<SiloProcess>();
+        RedisProcess? redis = null;
         try
         {
             var written = Stopwatch.GetTimestamp();
@@ -32,43 +33,57 @@ public static class LoadRun
             var (xds, httpEndpoint) = (o.Xds, o.Http);
             if (o.StartSilo is not null)
             {
-                silo = SiloProcess.Start(o.StartSilo, files.Directory, Path.Combine(tempDir!, "silo.log"));
-                (xds, httpEndpoint) = (silo.Xds, silo.Http);
+                // Several silos: one cluster through Redis, each silo ready before the next starts (the first runs the registries).
+                string[] clustering = [];
+                if (o.Silos > 1)
+                {
+                    var redisAddress = o.Redis ?? (redis = await RedisProcess.StartAsync()).Address;
+                    clustering = ["--clustering", "redis", "--redis", redisAddress, "--cluster-id", $"xdsload-{run}"];
+                }
+                for (var i = 0; i < o.Silos; i++)
+                {
+                    var started = SiloProcess.Start(o.StartSilo, files.Directory, Path.Combine(tempDir!, $"silo-{i}.log"), clustering);
+                    silos.Add(started);
+                    using var readiness = new SiloHttp(started.Http);
+                    await started.WaitReadyAsync(readiness, TimeSpan.FromSeconds(90));
+                }
+                (xds, httpEndpoint) = (silos[0].Xds, silos[0].Http);
             }
+            var silo = silos.FirstOrDefault();
             using var http = new SiloHttp(httpEndpoint);
             report.Silo = silo is null
                 ? $"external, xDS {xds}, HTTP {httpEndpoint}, config dir {files.Directory}"
-                : $"started by this run, pid {silo.Pid}, xDS {xds}, log {silo.LogPath}";
-            if (silo is not null) await silo.WaitReadyAsync(http, TimeSpan.FromSeconds(90));
+                : $"{silos.Count} started by this run ({string.Join(", ", silos.Select(s => $"pid {s.Pid} xDS {s.Xds}"))}){(silos.Count > 1 ? $", clustered through Redis {o.Redis ?? redis!.Address}" : "")}, logs in {tempDir}";
             var xdsUri = new Uri($"http://{xds}");
+            Uri XdsOf(int proxy) => silos.Count == 0 ? xdsUri : new Uri($"http://{silos[proxy % silos.Count].Xds}");
 
             var probe = Start(new EnvoyLikeClient(-1, NodeId(run, "probe"), xdsUri, board, expected));
             await Bounded(probe.FullConfig, o.Timeout, $"a probe proxy did not receive all {o.Hosts} hosts");
             report.Loaded = Stopwatch.GetElapsedTime(written);
-            await RecordMemoryAsync(report, "with 1 probe proxy", silo, http);
+            await RecordMemoryAsync(report, "with 1 probe proxy", silos, http);
 
             var proxies = Enumerable.Range(0, o.Proxies)
-                .Select(i => new EnvoyLikeClient(i, NodeId(run, i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture)), xdsUri, board, expected))
+                .Select(i => new EnvoyLikeClient(i, NodeId(run, i.ToString("D5", System.Globalization.CultureInfo.InvariantCulture)), XdsOf(i), board, expected))
                 .ToList();
-            var cpu = CpuMeter.Start(silo, clients);
+            var cpu = CpuMeter.Start(silos, clients);
             var connecting = Stopwatch.GetTimestamp();
             foreach (var proxy in proxies) Start(proxy);
             await Bounded(Task.WhenAll(proxies.Select(p => p.FullConfig)), o.Timeout, $"not all {o.Proxies} proxies received a full config");
             report.Connects.AddRange(proxies.Select(p => Stopwatch.GetElapsedTime(p.StartedAt, p.FullConfig.Result)));
             report.ConnectAll = Stopwatch.GetElapsedTime(connecting, proxies.Max(p => p.FullConfig.Result));
             report.Cpu.Add(($"connecting {o.Proxies} proxies", cpu.Silo(), cpu.Self(), cpu.Responses()));
-            await RecordMemoryAsync(report, $"with {o.Proxies + 1} proxies connected", silo, http);
+            await RecordMemoryAsync(report, $"with {o.Proxies + 1} proxies connected", silos, http);
 
             // Unmeasured edits first: until tiered compilation has settled (about 40 edits here), the
             // background JIT costs more CPU than the edits themselves, in the silo and in this tool.
             for (var edit = 0; edit < o.Warmup; edit++) await EditAsync(edit, measured: false);
-            cpu = CpuMeter.Start(silo, clients);
+            cpu = CpuMeter.Start(silos, clients);
             await Task.Delay(IdleWindow, stop.Token);
             report.Cpu.Add(($"idle for {IdleWindow.TotalSeconds:0} s with {o.Proxies + 1} proxies, after {o.Warmup} warm-up edits", cpu.Silo(), cpu.Self(), cpu.Responses()));
-            cpu = CpuMeter.Start(silo, clients);
+            cpu = CpuMeter.Start(silos, clients);
             for (var edit = o.Warmup; edit < o.Warmup + o.Edits; edit++) await EditAsync(edit, measured: true);
             report.Cpu.Add(($"{o.Edits} edits (with {o.Edits} x {o.Pause.TotalMilliseconds:0} ms pauses)", cpu.Silo(), cpu.Self(), cpu.Responses()));
-            await RecordMemoryAsync(report, $"after {o.Edits} edits", silo, http);
+            await RecordMemoryAsync(report, $"after {o.Edits} edits", silos, http);
         }
         catch (Exception ex)
         {
@@ -81,7 +96,8 @@ public static class LoadRun
             await Task.WhenAll(streams);
             foreach (var client in clients) await client.DisposeAsync();
             if (o.StartSilo is null) files.RemoveAll();
-            silo?.Dispose();
+            foreach (var started in silos) started.Dispose();
+            redis?.Dispose();
             // The silo's log is kept with its temp dir when the run failed, to read why.
             if (tempDir is not null && report.Failures.Count == 0) Directory.Delete(tempDir, recursive: true);
         }
@@ -112,17 +128,20 @@ public static class LoadRun
     }
 
     /// <summary>CPU time used since Start, by the silo (if this run owns it) and by this process.</summary>
-    private sealed record CpuMeter(SiloProcess? Process, TimeSpan SiloAtStart, TimeSpan SelfAtStart, List<EnvoyLikeClient> Clients, long ResponsesAtStart)
+    private sealed record CpuMeter(IReadOnlyList<SiloProcess> Processes, TimeSpan SiloAtStart, TimeSpan SelfAtStart, List<EnvoyLikeClient> Clients, long ResponsesAtStart)
     {
-        public static CpuMeter Start(SiloProcess? silo, List<EnvoyLikeClient> clients) =>
-            new(silo, silo?.CpuTime() ?? TimeSpan.Zero, System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime, clients, Total(clients));
+        public static CpuMeter Start(IReadOnlyList<SiloProcess> silos, List<EnvoyLikeClient> clients) =>
+            new(silos, Sum(silos), System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime, clients, Total(clients));
+
+        private static TimeSpan Sum(IReadOnlyList<SiloProcess> silos) => silos.Aggregate(TimeSpan.Zero, (t, s) => t + s.CpuTime());
 
         /// <summary>xDS responses all clients received since Start: shows what the silo pushed in the phase.</summary>
         public long Responses() => Total(Clients) - ResponsesAtStart;
 
         private static long Total(List<EnvoyLikeClient> clients) => clients.Sum(c => (long)c.Responses);
 
-        public TimeSpan? Silo() => Process is null || Process.HasExited ? null : Process.CpuTime() - SiloAtStart;
+        /// <summary>All silos together.</summary>
+        public TimeSpan? Silo() => Processes.Count == 0 || Processes.Any(p => p.HasExited) ? null : Sum(Processes) - SiloAtStart;
 
         public TimeSpan Self() => System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - SelfAtStart;
     }
@@ -138,11 +157,12 @@ public static class LoadRun
         catch (Exception ex) when (ex is not TimeoutException) { throw new InvalidOperationException($"{what}: {ex.Message}", ex); }
     }
 
-    private static async Task RecordMemoryAsync(LoadReport report, string when, SiloProcess? silo, SiloHttp http)
+    private static async Task RecordMemoryAsync(LoadReport report, string when, IReadOnlyList<SiloProcess> silos, SiloHttp http)
     {
-        if (silo?.Memory() is { } m)
+        var memory = silos.Select(s => s.Memory()).ToList();
+        if (memory.Count > 0 && memory.All(m => m is not null))
         {
-            report.Memory.Add((when, $"VmRSS {LoadReport.MiB(m.Rss)}, peak (VmHWM) {LoadReport.MiB(m.Peak)}"));
+            report.Memory.Add((when, string.Join("; ", memory.Select((m, i) => $"silo {i}: VmRSS {LoadReport.MiB(m!.Value.Rss)}, peak (VmHWM) {LoadReport.MiB(m.Value.Peak)}"))));
             return;
         }
         // Without the pid, only the silo's own metrics can say; left out of the report if absent.

@@ -33,7 +33,7 @@ public sealed class SiloProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static SiloProcess Start(string siloDll, string configDir, string logPath)
+    public static SiloProcess Start(string siloDll, string configDir, string logPath, IEnumerable<string>? extraArgs = null)
     {
         var ports = FreeLoopbackPorts(4);
         var info = new ProcessStartInfo(DotnetHost())
@@ -50,6 +50,7 @@ public sealed class SiloProcess : IDisposable
             info.ArgumentList.Add("--" + flag);
             info.ArgumentList.Add(value);
         }
+        foreach (var arg in extraArgs ?? []) info.ArgumentList.Add(arg);
         var log = new StreamWriter(logPath) { AutoFlush = true };
         var process = new Process { StartInfo = info };
         process.OutputDataReceived += (_, e) => Append(log, e.Data);
@@ -120,7 +121,7 @@ public sealed class SiloProcess : IDisposable
     }
 
     /// <summary>The dotnet host that runs this tool (also under `dotnet run`), else dotnet on PATH.</summary>
-    private static string DotnetHost()
+    internal static string DotnetHost()
     {
         var fromSdk = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
         if (!string.IsNullOrEmpty(fromSdk) && File.Exists(fromSdk)) return fromSdk;
@@ -128,7 +129,7 @@ public sealed class SiloProcess : IDisposable
         return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
     }
 
-    private static int[] FreeLoopbackPorts(int count)
+    internal static int[] FreeLoopbackPorts(int count)
     {
         var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
         foreach (var l in listeners) l.Start();
