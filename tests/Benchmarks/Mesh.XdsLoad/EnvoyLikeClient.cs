@@ -22,7 +22,9 @@ public sealed class EnvoyLikeClient : IAsyncDisposable
 
     private readonly int _index;
     private readonly Node _node;
-    private readonly GrpcChannel _channel;
+    private readonly IReadOnlyList<Uri> _silos;
+    private readonly Dictionary<Uri, GrpcChannel> _channels = [];
+    private int _silo;
     private readonly WatchBoard _board;
     private readonly IReadOnlySet<string> _expected;
     private readonly TaskCompletionSource<long> _fullConfig = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -34,7 +36,15 @@ public sealed class EnvoyLikeClient : IAsyncDisposable
     /// <param name="index">Slot in edit watches; -1 for a client that takes no part in the timings.</param>
     /// <param name="expected">Clusters that must be present before the client counts as fully configured.</param>
     public EnvoyLikeClient(int index, string nodeId, Uri xds, WatchBoard board, IReadOnlySet<string> expected)
+        : this(index, nodeId, [xds], 0, board, expected)
     {
+    }
+
+    /// <param name="silos">Silos to connect to: the first at <paramref name="first"/>, the next after each lost stream.</param>
+    public EnvoyLikeClient(int index, string nodeId, IReadOnlyList<Uri> silos, int first, WatchBoard board, IReadOnlySet<string> expected)
+    {
+        _silos = silos;
+        _silo = first;
         _index = index;
         _board = board;
         _expected = expected;
@@ -44,8 +54,23 @@ public sealed class EnvoyLikeClient : IAsyncDisposable
             Cluster = "xdsload",
             Metadata = new Struct { Fields = { ["NAMESPACE"] = Value.ForString("default") } },
         };
+    }
+
+    /// <summary>The silo this client is (or was last) connected to.</summary>
+    public Uri Silo => _silos[_silo];
+
+    /// <summary>Completes with the timestamp at which a stream that replaced a lost one held the full config again.</summary>
+    public Task<long> FullAgain => _fullAgain.Task;
+
+    private TaskCompletionSource<long> _fullAgain = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _lostOne;
+
+    private GrpcChannel Channel(Uri silo)
+    {
         // Large CDS/EDS responses for big --hosts values exceed gRPC's 4 MB default.
-        _channel = GrpcChannel.ForAddress(xds, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 });
+        if (!_channels.TryGetValue(silo, out var channel))
+            _channels[silo] = channel = GrpcChannel.ForAddress(silo, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 });
+        return channel;
     }
 
     public long StartedAt { get; private set; }
@@ -54,37 +79,67 @@ public sealed class EnvoyLikeClient : IAsyncDisposable
     public Task<long> FullConfig => _fullConfig.Task;
 
     private int _responses;
+    private bool _first = true;
 
     /// <summary>Responses received so far (read by the run from other threads).</summary>
     public int Responses => Volatile.Read(ref _responses);
 
     public async Task RunAsync(CancellationToken cancel)
     {
-        try
+        StartedAt = Stopwatch.GetTimestamp();
+        while (true)
         {
-            StartedAt = Stopwatch.GetTimestamp();
-            using var call = new AggregatedDiscoveryService.AggregatedDiscoveryServiceClient(_channel)
-                .StreamAggregatedResources(cancellationToken: cancel);
-            await call.RequestStream.WriteAsync(Request(ClusterType, "", "", []), cancel);
-            while (await call.ResponseStream.MoveNext(cancel))
+            try
             {
-                var at = Stopwatch.GetTimestamp();
-                var response = call.ResponseStream.Current;
-                Interlocked.Increment(ref _responses);
-                if (response.TypeUrl == ClusterType) await OnClustersAsync(call.RequestStream, response, cancel);
-                else if (response.TypeUrl == EndpointType) await OnEndpointsAsync(call.RequestStream, response, at, cancel);
-                if (!_fullConfig.Task.IsCompleted && _expected.IsSubsetOf(_clusters) && _edsNames.All(_assigned.Contains))
-                    _fullConfig.TrySetResult(at);
+                await StreamAsync(cancel);
+                Lost(new InvalidOperationException($"{_node.Id}: the server closed the stream"));
             }
-            _fullConfig.TrySetException(new InvalidOperationException($"{_node.Id}: the server closed the stream"));
+            catch (Exception ex) when (ex is OperationCanceledException || (ex is RpcException rpc && rpc.StatusCode == StatusCode.Cancelled && cancel.IsCancellationRequested))
+            {
+                _fullConfig.TrySetCanceled(cancel);
+                _fullAgain.TrySetCanceled(cancel);
+                return;
+            }
+            catch (Exception ex)
+            {
+                Lost(ex);
+            }
+            // As a proxy with several control plane addresses: the next one, after a short back-off.
+            if (_silos.Count == 1 && !_fullConfig.Task.IsCompleted) return;
+            try { await Task.Delay(100, cancel); }
+            catch (OperationCanceledException) { return; }
         }
-        catch (Exception ex) when (ex is OperationCanceledException || (ex is RpcException rpc && rpc.StatusCode == StatusCode.Cancelled && cancel.IsCancellationRequested))
+    }
+
+    private void Lost(Exception ex)
+    {
+        if (!_fullConfig.Task.IsCompleted) _fullConfig.TrySetException(ex);
+        _lostOne = true;
+        _silo = (_silo + 1) % _silos.Count;
+    }
+
+    private async Task StreamAsync(CancellationToken cancel)
+    {
+        _clusters.Clear();
+        _assigned.Clear();
+        _edsNames = [];
+        (_edsVersion, _edsNonce) = ("", "");
+        _first = true;
+        using var call = new AggregatedDiscoveryService.AggregatedDiscoveryServiceClient(Channel(Silo))
+            .StreamAggregatedResources(cancellationToken: cancel);
+        await call.RequestStream.WriteAsync(Request(ClusterType, "", "", []), cancel);
+        while (await call.ResponseStream.MoveNext(cancel))
         {
-            _fullConfig.TrySetCanceled(cancel);
-        }
-        catch (Exception ex)
-        {
-            _fullConfig.TrySetException(ex);
+            var at = Stopwatch.GetTimestamp();
+            var response = call.ResponseStream.Current;
+            Interlocked.Increment(ref _responses);
+            if (response.TypeUrl == ClusterType) await OnClustersAsync(call.RequestStream, response, cancel);
+            else if (response.TypeUrl == EndpointType) await OnEndpointsAsync(call.RequestStream, response, at, cancel);
+            if (_expected.IsSubsetOf(_clusters) && _edsNames.All(_assigned.Contains))
+            {
+                _fullConfig.TrySetResult(at);
+                if (_lostOne) _fullAgain.TrySetResult(at);
+            }
         }
     }
 
@@ -128,16 +183,17 @@ public sealed class EnvoyLikeClient : IAsyncDisposable
 
     private DiscoveryRequest Request(string typeUrl, string version, string nonce, IEnumerable<string> names)
     {
-        // Envoy sends its Node on the first request only; the server must not need it later.
+        // Envoy sends its Node on the first request of a stream only; the server must not need it later.
         var request = new DiscoveryRequest { TypeUrl = typeUrl, VersionInfo = version, ResponseNonce = nonce };
-        if (Responses == 0) request.Node = _node;
+        if (_first) request.Node = _node;
+        _first = false;
         request.ResourceNames.AddRange(names);
         return request;
     }
 
     public ValueTask DisposeAsync()
     {
-        _channel.Dispose();
+        foreach (var channel in _channels.Values) channel.Dispose();
         return ValueTask.CompletedTask;
     }
 }

@@ -22,9 +22,12 @@ public sealed record LoadOptions(
     /// <summary>The Redis the silos cluster through (--redis HOST:PORT); when absent a redis-server is started.</summary>
     public string? Redis { get; init; }
 
+    /// <summary>After the edits, kill this silo (--kill-silo INDEX, SIGKILL) and time its proxies' return to full config on a survivor.</summary>
+    public int? KillSilo { get; init; }
+
     public const string Usage =
         "usage: Mesh.XdsLoad [--xds 127.0.0.1:15010] [--http 127.0.0.1:15014] [--config-dir DIR] " +
-        "[--proxies 50] [--hosts 100] [--edits 20] [--warmup 40] [--start-silo PATH/Mesh.Silo.dll] [--silos 1] [--redis HOST:PORT] [--timeout-s 60] [--pause-ms 200]";
+        "[--proxies 50] [--hosts 100] [--edits 20] [--warmup 40] [--start-silo PATH/Mesh.Silo.dll] [--silos 1] [--redis HOST:PORT] [--kill-silo INDEX] [--timeout-s 60] [--pause-ms 200]";
 
     public static LoadOptions Parse(string[] args)
     {
@@ -58,12 +61,17 @@ public sealed record LoadOptions(
         {
             Silos = Int("silos", 1, 5),
             Redis = Get("redis"),
+            KillSilo = Get("kill-silo") is { } kill
+                ? int.TryParse(kill, CultureInfo.InvariantCulture, out var k) && k >= 0 ? k : throw new ArgumentException($"--kill-silo: '{kill}' is not a silo index")
+                : null,
         };
         if (flags.Count > 0) throw new ArgumentException($"unknown flag '--{flags.Keys.First()}'");
         if (options.StartSilo is null && options.ConfigDir is null)
             throw new ArgumentException("--config-dir is required unless --start-silo is given (the silo must watch the directory the edits go to)");
         if (options.Silos > 1 && options.StartSilo is null)
             throw new ArgumentException("--silos needs --start-silo: the run starts the cluster it measures");
+        if (options.KillSilo is { } victim && victim >= options.Silos)
+            throw new ArgumentException($"--kill-silo {victim}: there are only {options.Silos} silos (indexes from 0)");
         if (options.StartSilo is not null && !File.Exists(options.StartSilo))
             throw new ArgumentException($"--start-silo: '{options.StartSilo}' does not exist (build Silo/Mesh.Silo.csproj -c Release)");
         return options;

@@ -11,6 +11,9 @@ public sealed class LoadReport(LoadOptions options)
     public TimeSpan? ConnectAll { get; set; }
     public List<(TimeSpan First, TimeSpan Last)> Edits { get; } = [];
     public List<string> Failures { get; } = [];
+
+    /// <summary>The silo killed, how many proxies it held, and per proxy kill → full config again on a survivor.</summary>
+    public (int Silo, int Proxies, List<TimeSpan> Back)? Kill { get; set; }
     public List<(string When, string Memory)> Memory { get; } = [];
 
     /// <summary>CPU used per phase by the silo (when this run started it) and by this tool, which share the machine.</summary>
@@ -32,6 +35,11 @@ public sealed class LoadReport(LoadOptions options)
             o.WriteLine($"edit (file write) -> new ClusterLoadAssignment received, over {Edits.Count} edits:");
             o.WriteLine($"  by every proxy:  {Summary([.. Edits.Select(e => e.Last)])}");
             o.WriteLine($"  by first proxy:  {Summary([.. Edits.Select(e => e.First)])}");
+        }
+        if (Kill is { } kill)
+        {
+            o.WriteLine($"kill -9 silo {kill.Silo} ({kill.Proxies} proxies on it) -> each back on a survivor with its full config:");
+            o.WriteLine($"  {Summary(kill.Back)}");
         }
         foreach (var (phase, silo, self, responses) in Cpu)
             o.WriteLine($"CPU {phase}: silo {(silo is { } t ? Ms(t) : "unknown")}, load generator {Ms(self)}; {responses} xDS responses received");

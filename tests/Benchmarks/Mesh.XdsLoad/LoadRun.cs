@@ -55,7 +55,7 @@ public static class LoadRun
                 ? $"external, xDS {xds}, HTTP {httpEndpoint}, config dir {files.Directory}"
                 : $"{silos.Count} started by this run ({string.Join(", ", silos.Select(s => $"pid {s.Pid} xDS {s.Xds}"))}){(silos.Count > 1 ? $", clustered through Redis {o.Redis ?? redis!.Address}" : "")}, logs in {tempDir}";
             var xdsUri = new Uri($"http://{xds}");
-            Uri XdsOf(int proxy) => silos.Count == 0 ? xdsUri : new Uri($"http://{silos[proxy % silos.Count].Xds}");
+            IReadOnlyList<Uri> siloUris = silos.Count == 0 ? [xdsUri] : [.. silos.Select(s => new Uri($"http://{s.Xds}"))];
 
             var probe = Start(new EnvoyLikeClient(-1, NodeId(run, "probe"), xdsUri, board, expected));
             await Bounded(probe.FullConfig, o.Timeout, $"a probe proxy did not receive all {o.Hosts} hosts");
@@ -63,7 +63,7 @@ public static class LoadRun
             await RecordMemoryAsync(report, "with 1 probe proxy", silos, http);
 
             var proxies = Enumerable.Range(0, o.Proxies)
-                .Select(i => new EnvoyLikeClient(i, NodeId(run, i.ToString("D5", System.Globalization.CultureInfo.InvariantCulture)), XdsOf(i), board, expected))
+                .Select(i => new EnvoyLikeClient(i, NodeId(run, i.ToString("D5", System.Globalization.CultureInfo.InvariantCulture)), siloUris, i % siloUris.Count, board, expected))
                 .ToList();
             var cpu = CpuMeter.Start(silos, clients);
             var connecting = Stopwatch.GetTimestamp();
@@ -84,6 +84,15 @@ public static class LoadRun
             for (var edit = o.Warmup; edit < o.Warmup + o.Edits; edit++) await EditAsync(edit, measured: true);
             report.Cpu.Add(($"{o.Edits} edits (with {o.Edits} x {o.Pause.TotalMilliseconds:0} ms pauses)", cpu.Silo(), cpu.Self(), cpu.Responses()));
             await RecordMemoryAsync(report, $"after {o.Edits} edits", silos, http);
+
+            if (o.KillSilo is { } victim)
+            {
+                var moved = proxies.Where(p => p.Silo == siloUris[victim]).ToList();
+                var killedAt = Stopwatch.GetTimestamp();
+                silos[victim].Kill();
+                await Bounded(Task.WhenAll(moved.Select(p => p.FullAgain)), o.Timeout, $"not all {moved.Count} proxies of the killed silo had their full config again");
+                report.Kill = (victim, moved.Count, [.. moved.Select(p => Stopwatch.GetElapsedTime(killedAt, p.FullAgain.Result))]);
+            }
         }
         catch (Exception ex)
         {

@@ -92,6 +92,14 @@ public sealed class SiloProcess : IDisposable
         return _process.TotalProcessorTime;
     }
 
+    /// <summary>SIGKILL, as a crash: the cluster learns of it by probing.</summary>
+    public void Kill()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit(10_000);
+    }
+
     public void Dispose()
     {
         try
