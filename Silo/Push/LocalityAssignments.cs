@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Envoy.Config.Endpoint.V3;
 using Mesh.Grains.Abstractions;
+using Mesh.Api.Xds;
 using Mesh.Grains.Generators;
 using Mesh.Grains.Services;
 

@@ -1,5 +1,6 @@
 using Envoy.Config.Route.V3;
 using Mesh.Grains.Abstractions;
+using Mesh.Api.Xds;
 using Mesh.Grains.Generators;
 using Mesh.Grains.Services;
 

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Mesh.Api.Model;
 using Mesh.Grains.Abstractions;
+using Mesh.Api.Xds;
 using Mesh.Grains.Generators;
 
 namespace Mesh.Grains.Services;

@@ -5,6 +5,7 @@ using Mesh.Proxy.Configuration;
 using Mesh.Proxy.Health;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Mesh.Api.Xds;
 
 namespace Mesh.Proxy.Xds;
 
@@ -38,7 +39,7 @@ public sealed partial class XdsClient(
     public bool Connected => _connected;
 
     /// <summary>True once clusters and listeners have both been accepted: the proxy can route.</summary>
-    public bool Initialized => _session.HasAccepted(XdsTypes.Cluster) && _session.HasAccepted(XdsTypes.Listener);
+    public bool Initialized => _session.HasAccepted(ResourceTypes.Cluster) && _session.HasAccepted(ResourceTypes.Listener);
 
     /// <summary>The last NACK sent, for the admin endpoint; null if none.</summary>
     public string? LastRejection => _lastRejection;
@@ -89,14 +90,14 @@ public sealed partial class XdsClient(
     {
         var protocol = new DeltaProtocol(_session, identity.ToNode());
         return PumpAsync(client.DeltaAggregatedResources(Headers(), cancellationToken: ct), protocol.Start(), protocol.OnResponse,
-            r => (r.TypeUrl, r.Nonce), h => new DeltaDiscoveryRequest { TypeUrl = XdsTypes.HealthInformation, ErrorDetail = HealthError(h) }, address, ct);
+            r => (r.TypeUrl, r.Nonce), h => new DeltaDiscoveryRequest { TypeUrl = ResourceTypes.HealthInformation, ErrorDetail = HealthError(h) }, address, ct);
     }
 
     private Task<bool> RunSotwAsync(AggregatedDiscoveryService.AggregatedDiscoveryServiceClient client, string address, CancellationToken ct)
     {
         var protocol = new SotwProtocol(_session, identity.ToNode());
         return PumpAsync(client.StreamAggregatedResources(Headers(), cancellationToken: ct), protocol.Start(), protocol.OnResponse,
-            r => (r.TypeUrl, r.Nonce), h => new DiscoveryRequest { TypeUrl = XdsTypes.HealthInformation, ErrorDetail = HealthError(h) }, address, ct);
+            r => (r.TypeUrl, r.Nonce), h => new DiscoveryRequest { TypeUrl = ResourceTypes.HealthInformation, ErrorDetail = HealthError(h) }, address, ct);
     }
 
     /// <summary>One stream, whichever protocol flavour: send the opening requests, then answer each response.</summary>
@@ -171,12 +172,12 @@ public sealed partial class XdsClient(
         if (outcome.Accepted)
         {
             provider.Update(outcome.Snapshot);
-            LogAccepted(XdsTypes.Short(typeUrl), nonce);
+            LogAccepted(ResourceTypes.ShortName(typeUrl), nonce);
         }
         else
         {
             _lastRejection = outcome.Error;
-            LogRejected(XdsTypes.Short(typeUrl), nonce, outcome.Error ?? "");
+            LogRejected(ResourceTypes.ShortName(typeUrl), nonce, outcome.Error ?? "");
         }
     }
 
