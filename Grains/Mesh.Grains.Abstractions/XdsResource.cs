@@ -1,3 +1,4 @@
+using Mesh.Api.Model;
 namespace Mesh.Grains.Abstractions;
 
 /// <summary>
@@ -41,7 +42,7 @@ public sealed record ServiceFragments(
         if (Selectors is not { Count: > 0 } selectors || Variants is null) return this;
         var mask = 0;
         for (var i = 0; i < selectors.Count; i++)
-            if (selectors[i].All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value)) mask |= 1 << i;
+            if (LabelSelector.Matches(selectors[i], labels)) mask |= 1 << i;
         if (mask == 0 || !Variants.TryGetValue(mask, out var variant)) return this;
         var replaced = variant.Select(r => (r.TypeUrl, r.Name)).ToHashSet();
         return this with { Resources = [.. Resources.Where(r => !replaced.Contains((r.TypeUrl, r.Name))), .. variant], Selectors = null, Variants = null };

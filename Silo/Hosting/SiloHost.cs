@@ -1,4 +1,5 @@
 using Orleans.Serialization;
+using Mesh.Api.Hosts;
 using Mesh.Grains.Abstractions;
 using System.Net;
 using Mesh.Registries.Consul;
@@ -59,7 +60,8 @@ public static class SiloHost
         });
         services.AddSingleton<PublishedState>();
         services.AddSingleton(sp => new GrainMeshUpdater(
-            sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<PublishedState>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<PublishedState>(), sp.GetRequiredService<TimeProvider>(),
+            options.Kubernetes?.Domain ?? HostName.DefaultDomain));
         services.AddSingleton<IMeshUpdater>(sp => sp.GetRequiredService<GrainMeshUpdater>());
         // One silo at a time runs the registries; grains reactivated elsewhere rebuild from it.
         services.AddSingleton(new OwnerRecovery());

@@ -72,7 +72,7 @@ public static class EndpointGenerator
             // Istio's default (PILOT_SEND_UNHEALTHY_ENDPOINTS=false): an unhealthy endpoint leaves EDS
             // rather than being sent as UNHEALTHY, so no client's panic mode can route to it.
             .Where(e => e.Health != EndpointHealth.Unhealthy)
-            .Where(e => labels.All(l => e.Labels.TryGetValue(l.Key, out var v) && v == l.Value))
+            .Where(e => LabelSelector.Matches(labels, e.Labels))
             .Select(e => (Endpoint: e, Port: PortOf(e, plan.Port)))
             .OrderBy(e => e.Endpoint.Locality ?? string.Empty, StringComparer.Ordinal)
             .ThenBy(e => e.Endpoint.Address, StringComparer.Ordinal)

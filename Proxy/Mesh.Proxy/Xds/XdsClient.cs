@@ -6,6 +6,7 @@ using Mesh.Proxy.Health;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Mesh.Api.Xds;
+using Mesh.Api.Retry;
 
 namespace Mesh.Proxy.Xds;
 
@@ -13,6 +14,9 @@ namespace Mesh.Proxy.Xds;
 /// <param name="UseDelta">Delta ADS (default) or state-of-the-world.</param>
 public sealed record XdsClientOptions(IReadOnlyList<string> Addresses, bool UseDelta, Backoff Backoff)
 {
+    /// <summary>Quick enough to return soon after a silo restart; capped so a fleet does not press on a struggling control plane.</summary>
+    public static Backoff DefaultBackoff { get; } = new(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(15));
+
     /// <summary>A VM's bootstrap token, sent as "authorization: Bearer" on every stream; null for sidecars.</summary>
     public string? BootstrapToken { get; init; }
 }
