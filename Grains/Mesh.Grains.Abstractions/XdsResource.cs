@@ -1,4 +1,5 @@
 using Mesh.Api.Model;
+using Google.Protobuf;
 namespace Mesh.Grains.Abstractions;
 
 /// <summary>
@@ -10,7 +11,15 @@ public sealed record XdsResource(
     [property: Id(0)] string TypeUrl,
     [property: Id(1)] string Name,
     [property: Id(2)] string Version,
-    [property: Id(3)] byte[] Body);
+    [property: Id(3)] byte[] Body)
+{
+    /// <summary>Serializes a resource once, versioned by its content, so equal resources get equal versions on every silo.</summary>
+    public static XdsResource Pack(string typeUrl, string name, IMessage message)
+    {
+        var body = message.ToByteArray();
+        return new XdsResource(typeUrl, name, ContentVersion.Of(body), body);
+    }
+}
 
 /// <summary>
 /// Everything one service contributes to xDS, derived once per change by its ServiceGrain.
