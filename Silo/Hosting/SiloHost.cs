@@ -11,7 +11,6 @@ using Mesh.Silo.Admin;
 using Mesh.Silo.Clustering;
 using Mesh.Silo.Metrics;
 using Mesh.Silo.Ownership;
-using Mesh.Grains.Ownership;
 using Mesh.Silo.Push;
 using Mesh.Silo.Vm;
 using Mesh.Registries.Vm;

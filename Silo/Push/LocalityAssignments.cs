@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Envoy.Config.Endpoint.V3;
 using Mesh.Grains.Abstractions;
 using Mesh.Api.Xds;
-using Mesh.Grains.Generators;
 
 namespace Mesh.Silo.Push;
 
