@@ -50,7 +50,7 @@ internal sealed class AnalysisContext
     public IEnumerable<WorkloadEntrySpec> Endpoints(ServiceEntry se) =>
         se.Spec.WorkloadSelector is { } selector
             ? Config.WorkloadEntries
-                .Where(we => we.Meta.Namespace == se.Meta.Namespace && HostNames.Selects(selector.MatchLabels, we.Spec.Labels))
+                .Where(we => we.Meta.Namespace == se.Meta.Namespace && LabelSelector.Matches(selector.MatchLabels, we.Spec.Labels))
                 .Select(we => we.Spec)
             : se.Spec.Endpoints;
 

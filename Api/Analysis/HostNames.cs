@@ -1,25 +1,19 @@
 using Mesh.Api.Model;
+using Mesh.Api.Hosts;
 
 namespace Mesh.Api.Analysis;
 
 /// <summary>How Istio compares hosts across objects.</summary>
 internal static class HostNames
 {
-    /// <summary>
-    /// A short name means a Kubernetes-style service in the object's namespace
-    /// (<c>reviews</c> in <c>ns</c> is <c>reviews.ns.svc.cluster.local</c>). DNS is case-insensitive.
-    /// </summary>
-    public static string Qualify(string host, string ns) =>
-        (host.Contains('.') || host.Contains('*') ? host : $"{host}.{ns}.svc.cluster.local").ToLowerInvariant();
+    /// <summary>The host as Istio reads it (<see cref="HostName.Qualify"/>), lower-cased: DNS is case-insensitive, so analysis compares it so.</summary>
+    public static string Qualify(string host, string ns) => HostName.Qualify(host, ns).ToLowerInvariant();
 
     /// <summary>Whether a (possibly wildcard) host pattern covers a host: "*.foo.com" covers "a.foo.com".</summary>
     public static bool Covers(string pattern, string host) =>
         pattern == host
         || pattern == "*"
         || (pattern.StartsWith('*') && host.Length > pattern.Length - 1 && host.EndsWith(pattern[1..], StringComparison.Ordinal));
-
-    public static bool Selects(IReadOnlyDictionary<string, string> selector, IReadOnlyDictionary<string, string> labels) =>
-        selector.All(kv => labels.TryGetValue(kv.Key, out var value) && value == kv.Value);
 }
 
 /// <summary>The namespaces an object is exported to (Istio's exportTo; empty means everywhere).</summary>

@@ -39,7 +39,7 @@ internal static class SubsetChecks
             for (var i = 0; i < dr.Spec.Subsets.Count; i++)
             {
                 var subset = dr.Spec.Subsets[i];
-                if (subset.Labels.Count > 0 && !endpoints.Any(e => HostNames.Selects(subset.Labels, e.Labels)))
+                if (subset.Labels.Count > 0 && !endpoints.Any(e => LabelSelector.Matches(subset.Labels, e.Labels)))
                 {
                     var labels = string.Join(",", subset.Labels.Select(kv => $"{kv.Key}={kv.Value}"));
                     ctx.Report(AnalysisLevel.Warning, AnalysisCodes.SubsetSelectsNoEndpoints, dr, $"spec.subsets[{i}]",

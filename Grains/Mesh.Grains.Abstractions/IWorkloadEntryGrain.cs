@@ -9,6 +9,9 @@ public interface IWorkloadEntryGrain : IGrainWithStringKey
 {
     static string KeyOf(string ns, string name) => $"{ns}/{name}";
 
+    /// <summary>How often a stream renews its connection (<see cref="ConnectAsync"/>); the grain expires one silent for much longer.</summary>
+    static TimeSpan RenewEvery => TimeSpan.FromSeconds(30);
+
     /// <summary>A stream registered (or renewed) the entry; writes it when its content changed.</summary>
     Task ConnectAsync(string connectionId, AutoRegisteredWorkload workload);
 

@@ -1,3 +1,5 @@
+using Mesh.Api.Model;
+using Google.Protobuf;
 namespace Mesh.Grains.Abstractions;
 
 /// <summary>
@@ -9,7 +11,15 @@ public sealed record XdsResource(
     [property: Id(0)] string TypeUrl,
     [property: Id(1)] string Name,
     [property: Id(2)] string Version,
-    [property: Id(3)] byte[] Body);
+    [property: Id(3)] byte[] Body)
+{
+    /// <summary>Serializes a resource once, versioned by its content, so equal resources get equal versions on every silo.</summary>
+    public static XdsResource Pack(string typeUrl, string name, IMessage message)
+    {
+        var body = message.ToByteArray();
+        return new XdsResource(typeUrl, name, ContentVersion.Of(body), body);
+    }
+}
 
 /// <summary>
 /// Everything one service contributes to xDS, derived once per change by its ServiceGrain.
@@ -41,7 +51,7 @@ public sealed record ServiceFragments(
         if (Selectors is not { Count: > 0 } selectors || Variants is null) return this;
         var mask = 0;
         for (var i = 0; i < selectors.Count; i++)
-            if (selectors[i].All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value)) mask |= 1 << i;
+            if (LabelSelector.Matches(selectors[i], labels)) mask |= 1 << i;
         if (mask == 0 || !Variants.TryGetValue(mask, out var variant)) return this;
         var replaced = variant.Select(r => (r.TypeUrl, r.Name)).ToHashSet();
         return this with { Resources = [.. Resources.Where(r => !replaced.Contains((r.TypeUrl, r.Name))), .. variant], Selectors = null, Variants = null };

@@ -17,7 +17,7 @@ public static class ServiceEntryTranslator
             var endpoints = spec.Endpoints.Select(ToEndpoint).ToList();
             if (spec.WorkloadSelector is { } selector)
                 endpoints.AddRange(config.WorkloadEntries
-                    .Where(w => w.Meta.Namespace == entry.Meta.Namespace && Matches(selector.MatchLabels, w.Spec.Labels))
+                    .Where(w => w.Meta.Namespace == entry.Meta.Namespace && LabelSelector.Matches(selector.MatchLabels, w.Spec.Labels))
                     .OrderBy(w => w.Meta.Name, StringComparer.Ordinal)
                     .Select(ToEndpoint));
             foreach (var host in spec.Hosts)
@@ -47,7 +47,4 @@ public static class ServiceEntryTranslator
         WorkloadName = entry.Meta.Name,
         Health = entry.Health is { Healthy: false } ? EndpointHealth.Unhealthy : EndpointHealth.Healthy,
     };
-
-    public static bool Matches(IReadOnlyDictionary<string, string> selector, IReadOnlyDictionary<string, string> labels) =>
-        selector.All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value);
 }

@@ -4,6 +4,7 @@ using Mesh.Registries.Registry;
 using Mesh.Registries.Updates;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Mesh.Api.Retry;
 
 namespace Mesh.Registries.Consul;
 
@@ -50,7 +51,7 @@ public sealed partial class ConsulRegistry : BackgroundService, IServiceRegistry
 
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
-        var backoff = new Backoff(_options.RetryMin, _options.RetryMax, _random);
+        var backoff = new BackoffSequence(_options.RetryMin, _options.RetryMax, _random);
         while (!stop.IsCancellationRequested)
         {
             try

@@ -3,6 +3,7 @@ using k8s;
 using Mesh.Registries.Config;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Mesh.Api.Retry;
 
 namespace Mesh.Registries.Kubernetes;
 
@@ -43,7 +44,7 @@ public sealed partial class CrdConfigSource : BackgroundService
             var watcher = new ResourceWatcher<IstioResource>(
                 source.Source,
                 (change, ct) => _changes.Writer.WriteAsync((kind, change), ct),
-                new Backoff(options.RetryInitial, options.RetryMax, random),
+                new BackoffSequence(options.RetryInitial, options.RetryMax, random),
                 time,
                 logger);
             _kinds.Add((source, watcher));

@@ -1,3 +1,5 @@
+using Mesh.Api.Hosts;
+
 namespace Mesh.Registries.Kubernetes;
 
 /// <summary>
@@ -8,7 +10,7 @@ namespace Mesh.Registries.Kubernetes;
 public sealed record KubernetesOptions(
     string Kubeconfig,
     string ClusterId = "Kubernetes",
-    string Domain = "cluster.local")
+    string Domain = HostName.DefaultDomain)
 {
     public const string InCluster = "in-cluster";
 

@@ -8,6 +8,7 @@ using Mesh.Registries.Registry;
 using Mesh.Registries.Updates;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Mesh.Api.Retry;
 
 namespace Mesh.Registries.Kubernetes;
 
@@ -88,7 +89,7 @@ public sealed partial class KubernetesRegistry : BackgroundService, IServiceRegi
         var watcher = new ResourceWatcher<T>(
             source,
             (change, ct) => _changes.Writer.WriteAsync((state, changed) => apply(state, change, changed), ct),
-            new Backoff(_options.RetryInitial, _options.RetryMax, random),
+            new BackoffSequence(_options.RetryInitial, _options.RetryMax, random),
             _time,
             loggers.CreateLogger($"{typeof(ResourceWatcher<>).Namespace}.ResourceWatcher.{source.Kind}"));
         _watchers.Add((watcher.RunAsync, () => watcher.Health));

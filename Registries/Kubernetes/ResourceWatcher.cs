@@ -3,6 +3,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
+using Mesh.Api.Retry;
 
 namespace Mesh.Registries.Kubernetes;
 
@@ -17,7 +18,7 @@ namespace Mesh.Registries.Kubernetes;
 public sealed partial class ResourceWatcher<T>(
     ResourceSource<T> source,
     Func<ResourceChange<T>, CancellationToken, ValueTask> consumer,
-    Backoff backoff,
+    BackoffSequence backoff,
     TimeProvider time,
     ILogger logger)
     where T : IKubernetesObject<V1ObjectMeta>

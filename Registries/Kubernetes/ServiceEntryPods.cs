@@ -15,7 +15,7 @@ public static class ServiceEntryPods
     public static bool Selects(ServiceEntry entry, V1Pod pod) =>
         entry.Spec.WorkloadSelector is { } selector
         && pod.Metadata?.NamespaceProperty == entry.Meta.Namespace
-        && ServiceEntryTranslator.Matches(selector.MatchLabels, KubernetesTranslator.Labels(pod.Metadata?.Labels));
+        && LabelSelector.Matches(selector.MatchLabels, KubernetesTranslator.Labels(pod.Metadata?.Labels));
 
     /// <summary>
     /// The pod as an endpoint of every host of <paramref name="spec"/>, or null while it has no IP.

@@ -61,7 +61,7 @@ public sealed class ServiceWorkloadEntries
         svc.Spec?.Selector is { Count: > 0 } selector
         && entry.Meta.Namespace == svc.Metadata.NamespaceProperty
         && IPAddress.TryParse(entry.Spec.Address, out _)
-        && ServiceEntryTranslator.Matches(selector.AsReadOnly(), entry.Spec.Labels);
+        && LabelSelector.Matches(selector.AsReadOnly(), entry.Spec.Labels);
 
     /// <summary>
     /// The entry as an endpoint. A service port whose targetPort is a name is served on the entry's

@@ -1,3 +1,4 @@
+using Mesh.Api.Hosts;
 using Mesh.Api.Model;
 using Mesh.Grains.Abstractions;
 
@@ -10,7 +11,8 @@ namespace Mesh.Registries.Updates;
 /// a time, so what a grain is told arrives in order and a reactivated grain can be rebuilt. A call
 /// that fails (its silo just died) is retried until the grain answers from a live silo.
 /// </summary>
-public sealed class GrainMeshUpdater(IGrainFactory grains, PublishedState published, TimeProvider time) : IMeshUpdater
+/// <param name="domain">The cluster domain short hosts in config are qualified with (Istio's cluster.local, or --kube-domain).</param>
+public sealed class GrainMeshUpdater(IGrainFactory grains, PublishedState published, TimeProvider time, string domain) : IMeshUpdater
 {
     private static readonly TimeSpan RetryFor = TimeSpan.FromSeconds(60);
     private readonly SemaphoreSlim _configGate = new(1, 1);
@@ -18,7 +20,7 @@ public sealed class GrainMeshUpdater(IGrainFactory grains, PublishedState publis
     private Dictionary<string, HostConfig> _lastConfig = new(StringComparer.Ordinal);
     private IReadOnlyList<Sidecar> _lastSidecars = [];
 
-    public GrainMeshUpdater(IGrainFactory grains) : this(grains, new PublishedState(), TimeProvider.System) { }
+    public GrainMeshUpdater(IGrainFactory grains) : this(grains, new PublishedState(), TimeProvider.System, HostName.DefaultDomain) { }
 
     public Task ServiceChangedAsync(ShardKey shard, string host, MeshService? service) => ForHostAsync(host, () =>
     {
@@ -44,7 +46,7 @@ public sealed class GrainMeshUpdater(IGrainFactory grains, PublishedState publis
         await _configGate.WaitAsync();
         try
         {
-            var next = HostConfigIndex.Build(config);
+            var next = HostConfigIndex.Build(config, domain);
             var updates = new List<Task>();
             foreach (var (host, hostConfig) in next)
                 if (!_lastConfig.TryGetValue(host, out var previous) || !previous.SameAs(hostConfig))

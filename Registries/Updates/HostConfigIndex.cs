@@ -1,4 +1,5 @@
 using Mesh.Api.Model;
+using Mesh.Api.Hosts;
 
 namespace Mesh.Registries.Updates;
 
@@ -9,23 +10,23 @@ public sealed record HostConfig(DestinationRule? Rule, IReadOnlyList<VirtualServ
 }
 
 /// <summary>
-/// Splits config by the host it targets. Short names resolve as Istio does: "reviews" written in
-/// namespace "ns" means "reviews.ns.svc.cluster.local". When several DestinationRules name a host,
+/// Splits config by the host it targets. Short names resolve as Istio does (<see cref="HostName.Qualify"/>):
+/// "reviews" written in namespace "ns" means "reviews.ns.svc.&lt;domain&gt;". When several DestinationRules name a host,
 /// the oldest by (namespace, name) wins, as `meshctl analyze` warns.
 /// </summary>
 public static class HostConfigIndex
 {
-    public static Dictionary<string, HostConfig> Build(MeshConfig config)
+    public static Dictionary<string, HostConfig> Build(MeshConfig config, string domain = HostName.DefaultDomain)
     {
         var rules = new Dictionary<string, DestinationRule>(StringComparer.Ordinal);
         foreach (var rule in config.DestinationRules.OrderBy(r => r.Meta.Namespace, StringComparer.Ordinal).ThenBy(r => r.Meta.Name, StringComparer.Ordinal))
-            rules.TryAdd(Qualify(rule.Spec.Host, rule.Meta.Namespace), rule);
+            rules.TryAdd(HostName.Qualify(rule.Spec.Host, rule.Meta.Namespace, domain), rule);
 
         var services = new Dictionary<string, List<VirtualService>>(StringComparer.Ordinal);
         foreach (var vs in config.VirtualServices.OrderBy(v => v.Meta.Namespace, StringComparer.Ordinal).ThenBy(v => v.Meta.Name, StringComparer.Ordinal))
         {
             if (vs.Spec.Gateways.Count > 0 && !vs.Spec.Gateways.Contains("mesh")) continue; // gateway-only routes are not for sidecars
-            foreach (var host in vs.Spec.Hosts.Select(h => Qualify(h, vs.Meta.Namespace)).Distinct(StringComparer.Ordinal))
+            foreach (var host in vs.Spec.Hosts.Select(h => HostName.Qualify(h, vs.Meta.Namespace, domain)).Distinct(StringComparer.Ordinal))
             {
                 if (!services.TryGetValue(host, out var list)) services[host] = list = [];
                 list.Add(vs);
@@ -37,7 +38,4 @@ public static class HostConfigIndex
             result[host] = new HostConfig(rules.GetValueOrDefault(host), services.TryGetValue(host, out var v) ? v : []);
         return result;
     }
-
-    public static string Qualify(string host, string ns) =>
-        host.Contains('.') || host == "*" ? host : $"{host}.{ns}.svc.cluster.local";
 }

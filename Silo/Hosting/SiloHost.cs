@@ -1,4 +1,5 @@
 using Orleans.Serialization;
+using Mesh.Api.Hosts;
 using Mesh.Grains.Abstractions;
 using System.Net;
 using Mesh.Registries.Consul;
@@ -10,7 +11,6 @@ using Mesh.Silo.Admin;
 using Mesh.Silo.Clustering;
 using Mesh.Silo.Metrics;
 using Mesh.Silo.Ownership;
-using Mesh.Grains.Ownership;
 using Mesh.Silo.Push;
 using Mesh.Silo.Vm;
 using Mesh.Registries.Vm;
@@ -59,7 +59,8 @@ public static class SiloHost
         });
         services.AddSingleton<PublishedState>();
         services.AddSingleton(sp => new GrainMeshUpdater(
-            sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<PublishedState>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<PublishedState>(), sp.GetRequiredService<TimeProvider>(),
+            options.Kubernetes?.Domain ?? HostName.DefaultDomain));
         services.AddSingleton<IMeshUpdater>(sp => sp.GetRequiredService<GrainMeshUpdater>());
         // One silo at a time runs the registries; grains reactivated elsewhere rebuild from it.
         services.AddSingleton(new OwnerRecovery());

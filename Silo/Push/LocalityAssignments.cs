@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using Envoy.Config.Endpoint.V3;
 using Mesh.Grains.Abstractions;
-using Mesh.Grains.Generators;
-using Mesh.Grains.Services;
+using Mesh.Api.Xds;
 
 namespace Mesh.Silo.Push;
 
@@ -36,7 +35,7 @@ public sealed class LocalityAssignments
         var key = (shared.Name, ProxyKey(policy, proxyLocality, proxyLabels));
         if (_cache.TryGetValue(key, out var cached) && cached.SourceVersion == shared.Version) return cached.Served;
         var assignment = LocalityAssignment.Apply(ClusterLoadAssignment.Parser.ParseFrom(shared.Body), policy, proxyLocality, proxyLabels);
-        var served = ServiceFragmentBuilder.Pack(shared.TypeUrl, shared.Name, assignment);
+        var served = XdsResource.Pack(shared.TypeUrl, shared.Name, assignment);
         _cache[key] = (shared.Version, served);
         return served;
     }

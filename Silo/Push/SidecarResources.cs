@@ -1,7 +1,7 @@
 using Envoy.Config.Route.V3;
 using Mesh.Grains.Abstractions;
+using Mesh.Api.Xds;
 using Mesh.Grains.Generators;
-using Mesh.Grains.Services;
 
 namespace Mesh.Silo.Push;
 
@@ -32,9 +32,9 @@ public sealed class SidecarResources
             {
                 var routeName = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 var vhosts = group.Select(r => VirtualHost.Parser.ParseFrom(r.Body));
-                var routes = ServiceFragmentBuilder.Pack(ResourceTypes.RouteConfiguration, routeName, RouteGenerator.BuildSidecarRouteConfiguration(port, vhosts));
+                var routes = XdsResource.Pack(ResourceTypes.RouteConfiguration, routeName, RouteGenerator.BuildSidecarRouteConfiguration(port, vhosts));
                 var listener = ListenerGenerator.BuildSidecarOutboundListener(port, routeName);
-                entry = (key, routes, ServiceFragmentBuilder.Pack(ResourceTypes.Listener, listener.Name, listener));
+                entry = (key, routes, XdsResource.Pack(ResourceTypes.Listener, listener.Name, listener));
             }
             composed[port] = entry;
         }

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using Mesh.Api.Model;
 using Mesh.Grains.Abstractions;
-using Mesh.Grains.Services;
 
 namespace Mesh.Silo.Push;
 

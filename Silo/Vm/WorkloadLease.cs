@@ -1,5 +1,4 @@
 using Mesh.Grains.Abstractions;
-using Mesh.Grains.Workloads;
 
 namespace Mesh.Silo.Vm;
 
@@ -28,7 +27,7 @@ public sealed partial class WorkloadLease(
 
     private async Task RenewAsync(CancellationToken stop)
     {
-        using var timer = new PeriodicTimer(WorkloadEntryGrain.RenewEvery, time);
+        using var timer = new PeriodicTimer(IWorkloadEntryGrain.RenewEvery, time);
         try
         {
             while (await timer.WaitForNextTickAsync(stop))

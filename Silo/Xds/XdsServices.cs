@@ -4,7 +4,7 @@ using Envoy.Service.Endpoint.V3;
 using Envoy.Service.Listener.V3;
 using Envoy.Service.Route.V3;
 using Grpc.Core;
-using Mesh.Grains.Generators;
+using Mesh.Api.Xds;
 
 namespace Mesh.Silo.Xds;
 

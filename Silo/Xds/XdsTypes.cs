@@ -1,4 +1,4 @@
-using Mesh.Grains.Generators;
+using Mesh.Api.Xds;
 
 namespace Mesh.Silo.Xds;
 
@@ -11,20 +11,12 @@ public static class XdsTypes
     };
 
     /// <summary>Istio's health report from a VM's agent: a request on the ADS stream, never a subscription.</summary>
-    public const string HealthInformation = "type.googleapis.com/istio.v1.HealthInformation";
+    public const string HealthInformation = ResourceTypes.HealthInformation;
 
-    public static bool IsWildcardType(string typeUrl) => typeUrl is ResourceTypes.Listener or ResourceTypes.Cluster;
+    public static bool IsWildcardType(string typeUrl) => ResourceTypes.IsWildcard(typeUrl);
 
     /// <summary>Short names for logs, metrics and proxy-status (Istio's: LDS, RDS, CDS, EDS).</summary>
-    public static string ShortName(string typeUrl) => typeUrl switch
-    {
-        ResourceTypes.Listener => "LDS",
-        ResourceTypes.RouteConfiguration => "RDS",
-        ResourceTypes.Cluster => "CDS",
-        ResourceTypes.ClusterLoadAssignment => "EDS",
-        ResourceTypes.Secret => "SDS",
-        _ => typeUrl,
-    };
+    public static string ShortName(string typeUrl) => ResourceTypes.ShortName(typeUrl);
 
     /// <summary>
     /// What a wildcard subscription sees. Proxyless gRPC listeners ("host:port", api_listener) are

@@ -2,6 +2,7 @@ using Envoy.Config.Cluster.V3;
 using Envoy.Config.Core.V3;
 using Envoy.Config.Endpoint.V3;
 using Mesh.Api.Model;
+using Mesh.Grains.Abstractions;
 
 namespace Mesh.Grains.Generators;
 
@@ -28,7 +29,7 @@ public static class EndpointGenerator
         var assignment = new ClusterLoadAssignment { ClusterName = plan.Name };
         foreach (var group in endpoints.GroupBy(e => e.Endpoint.Locality ?? string.Empty))
         {
-            var locality = new LocalityLbEndpoints { Locality = ParseLocality(group.Key) };
+            var locality = new LocalityLbEndpoints { Locality = Localities.Parse(group.Key) };
             ulong total = 0;
             foreach (var (endpoint, port) in group)
             {
@@ -72,7 +73,7 @@ public static class EndpointGenerator
             // Istio's default (PILOT_SEND_UNHEALTHY_ENDPOINTS=false): an unhealthy endpoint leaves EDS
             // rather than being sent as UNHEALTHY, so no client's panic mode can route to it.
             .Where(e => e.Health != EndpointHealth.Unhealthy)
-            .Where(e => labels.All(l => e.Labels.TryGetValue(l.Key, out var v) && v == l.Value))
+            .Where(e => LabelSelector.Matches(labels, e.Labels))
             .Select(e => (Endpoint: e, Port: PortOf(e, plan.Port)))
             .OrderBy(e => e.Endpoint.Locality ?? string.Empty, StringComparer.Ordinal)
             .ThenBy(e => e.Endpoint.Address, StringComparer.Ordinal)
@@ -91,17 +92,6 @@ public static class EndpointGenerator
 
     private static uint PortOf(MeshEndpoint endpoint, ServicePort port) =>
         endpoint.Ports.TryGetValue(port.Name, out var mapped) ? mapped : port.TargetPort ?? port.Number;
-
-    internal static Locality ParseLocality(string? locality)
-    {
-        var parts = (locality ?? string.Empty).Split('/', 3);
-        return new Locality
-        {
-            Region = parts[0],
-            Zone = parts.Length > 1 ? parts[1] : string.Empty,
-            SubZone = parts.Length > 2 ? parts[2] : string.Empty,
-        };
-    }
 
     private static HealthStatus Health(EndpointHealth health) => health switch
     {

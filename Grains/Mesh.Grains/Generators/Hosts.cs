@@ -1,15 +1,11 @@
+using Mesh.Api.Hosts;
+
 namespace Mesh.Grains.Generators;
 
-/// <summary>Istio host name rules: short names, wildcards and the Kubernetes aliases of a host.</summary>
+/// <summary>Istio host name rules for routing: wildcard specificity and the Kubernetes aliases of a host (short names: <see cref="HostName"/>).</summary>
 internal static class Hosts
 {
-    private const string KubernetesSuffix = ".svc.cluster.local";
-
-    /// <summary>A short name ("reviews") means the service of that name in the config's own namespace.</summary>
-    public static string Resolve(string host, string configNamespace) =>
-        host.Contains('.') || host.StartsWith('*') || configNamespace.Length == 0
-            ? host
-            : $"{host}.{configNamespace}{KubernetesSuffix}";
+    private const string KubernetesSuffix = ".svc." + HostName.DefaultDomain;
 
     /// <summary>How well a VirtualService host pattern covers a service host; null when it does not.</summary>
     /// <remarks>Envoy picks the most specific domain, so an exact host beats any wildcard and a longer wildcard beats a shorter one.</remarks>

@@ -12,10 +12,7 @@ namespace Mesh.Grains.Generators;
 /// </summary>
 public static class LocalityPolicies
 {
-    /// <summary>Istio's topology labels, derived from an endpoint's or proxy's locality for failoverPriority.</summary>
-    public const string RegionLabel = "topology.kubernetes.io/region";
-    public const string ZoneLabel = "topology.kubernetes.io/zone";
-    public const string SubzoneLabel = "topology.istio.io/subzone";
+    /// <summary>Istio's network label; the topology labels are <see cref="Localities"/>'.</summary>
     public const string NetworkLabel = "topology.istio.io/network";
 
     /// <summary>By ClusterLoadAssignment name; clusters without locality load balancing are absent.</summary>
@@ -47,30 +44,15 @@ public static class LocalityPolicies
         var priority = setting?.FailoverPriority ?? [];
         if (priority.Count == 0) return new LocalityPolicy([], failover, []);
         var labels = EndpointGenerator.Select(view, plan).ToDictionary(
-            e => Key(e.Endpoint.Address, e.Port),
+            e => Localities.EndpointKey(e.Endpoint.Address, e.Port),
             e => (IReadOnlyList<string>)[.. priority.Select(label => LabelOf(e.Endpoint, label))],
             StringComparer.Ordinal);
         return new LocalityPolicy([], failover, [.. priority], labels);
     }
 
-    internal static string Key(string address, uint port) => $"{address}:{port}";
-
     private static string LabelOf(MeshEndpoint endpoint, string label)
     {
         if (endpoint.Labels.TryGetValue(label, out var value)) return value;
-        return label == NetworkLabel ? endpoint.Network ?? "" : TopologyLabel(endpoint.Locality, label) ?? "";
-    }
-
-    /// <summary>The value of a topology label taken from a "region/zone/subzone" locality; null for other labels.</summary>
-    public static string? TopologyLabel(string? locality, string label)
-    {
-        var parts = (locality ?? "").Split('/', 3);
-        return label switch
-        {
-            RegionLabel => parts[0],
-            ZoneLabel => parts.Length > 1 ? parts[1] : "",
-            SubzoneLabel => parts.Length > 2 ? parts[2] : "",
-            _ => null,
-        };
+        return label == NetworkLabel ? endpoint.Network ?? "" : Localities.TopologyLabel(endpoint.Locality, label) ?? "";
     }
 }

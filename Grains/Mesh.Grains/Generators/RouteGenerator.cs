@@ -1,6 +1,7 @@
 using Envoy.Config.Route.V3;
 using Mesh.Api.Model;
 using Route = Envoy.Config.Route.V3.Route;
+using Mesh.Api.Hosts;
 
 namespace Mesh.Grains.Generators;
 
@@ -97,7 +98,7 @@ public static class RouteGenerator
     private static IEnumerable<VirtualService> Candidates(ServiceView view) =>
         view.VirtualServices
             .Where(vs => vs.Spec.Gateways.Count == 0 || vs.Spec.Gateways.Contains("mesh"))
-            .Select(vs => (Service: vs, Score: vs.Spec.Hosts.Max(h => Hosts.Specificity(view.Service.Host, Hosts.Resolve(h, vs.Meta.Namespace)))))
+            .Select(vs => (Service: vs, Score: vs.Spec.Hosts.Max(h => Hosts.Specificity(view.Service.Host, HostName.Qualify(h, vs.Meta.Namespace)))))
             .Where(c => c.Score is not null)
             .OrderByDescending(c => c.Score)
             .ThenBy(c => c.Service.Meta.Name, StringComparer.Ordinal)
@@ -118,7 +119,7 @@ public static class RouteGenerator
             foreach (var match in http.Match)
             {
                 if (match.Port is { } matchPort && matchPort != context.Port.Number) continue;
-                if (proxyLabels is not null && !match.SourceLabels.All(l => proxyLabels.TryGetValue(l.Key, out var v) && v == l.Value)) continue;
+                if (proxyLabels is not null && !LabelSelector.Matches(match.SourceLabels, proxyLabels)) continue;
                 if (RouteTranslator.Translate(http, match, context) is not { } route) continue;
                 routes.Add(route);
                 if (RouteMatchTranslator.IsCatchAll(route.Match))

@@ -3,6 +3,7 @@ using Envoy.Config.Route.V3;
 using Google.Protobuf.WellKnownTypes;
 using Mesh.Api.Model;
 using Route = Envoy.Config.Route.V3.Route;
+using Mesh.Api.Hosts;
 
 namespace Mesh.Grains.Generators;
 
@@ -152,7 +153,7 @@ internal static class RouteTranslator
     /// </summary>
     private static (string Cluster, ServiceView? View, uint Port) Target(Destination destination, RouteContext context)
     {
-        var host = Hosts.Resolve(destination.Host, context.ConfigNamespace);
+        var host = HostName.Qualify(destination.Host, context.ConfigNamespace);
         var view = string.Equals(host, context.View.Service.Host, StringComparison.OrdinalIgnoreCase)
             ? context.View
             : context.Resolve?.Invoke(host);

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Mesh.Api.Model;
 using Mesh.Grains.Abstractions;
+using Mesh.Api.Xds;
 using Mesh.Grains.Generators;
 
 namespace Mesh.Grains.Services;
@@ -43,7 +44,7 @@ public static class ServiceFragmentBuilder
     {
         var view = new ServiceView(service, endpoints, rule, virtualServices);
         var resources = new List<XdsResource>();
-        foreach (var cluster in ClusterGenerator.Build(view)) resources.Add(Pack(ResourceTypes.Cluster, cluster.Name, cluster));
+        foreach (var cluster in ClusterGenerator.Build(view)) resources.Add(XdsResource.Pack(ResourceTypes.Cluster, cluster.Name, cluster));
         var localities = LocalityPolicies.Build(view);
         resources.AddRange(Assignments(view, localities));
         // The shared routes carry no proxy's labels: matches gated by sourceLabels are in the variants only.
@@ -51,7 +52,7 @@ public static class ServiceFragmentBuilder
         foreach (var port in service.Ports.Where(IsHttp))
         {
             var listener = ListenerGenerator.BuildProxylessListener(service.Host, port.Number);
-            resources.Add(Pack(ResourceTypes.Listener, listener.Name, listener));
+            resources.Add(XdsResource.Pack(ResourceTypes.Listener, listener.Name, listener));
         }
         foreach (var port in service.Ports.Where(p => !IsHttp(p)))
         {
@@ -61,7 +62,7 @@ public static class ServiceFragmentBuilder
             foreach (var address in service.Addresses.DefaultIfEmpty("0.0.0.0"))
             {
                 var listener = ListenerGenerator.BuildSidecarTcpListener(address, port.Number, cluster);
-                resources.Add(Pack(ResourceTypes.Listener, listener.Name, listener));
+                resources.Add(XdsResource.Pack(ResourceTypes.Listener, listener.Name, listener));
             }
         }
 
@@ -99,7 +100,7 @@ public static class ServiceFragmentBuilder
         var inlineEndpoints = service.Resolution is ServiceResolution.Dns or ServiceResolution.DnsRoundRobin;
         var resources = new List<XdsResource>(previous.Resources.Count);
         if (inlineEndpoints)
-            foreach (var cluster in ClusterGenerator.Build(view)) resources.Add(Pack(ResourceTypes.Cluster, cluster.Name, cluster));
+            foreach (var cluster in ClusterGenerator.Build(view)) resources.Add(XdsResource.Pack(ResourceTypes.Cluster, cluster.Name, cluster));
         else
             resources.AddRange(previous.Resources.Where(r => r.TypeUrl == ResourceTypes.Cluster));
         resources.AddRange(Assignments(view, previous.Localities ?? new Dictionary<string, LocalityPolicy>()));
@@ -111,7 +112,7 @@ public static class ServiceFragmentBuilder
     {
         foreach (var cla in EndpointGenerator.Build(view))
         {
-            var packed = Pack(ResourceTypes.ClusterLoadAssignment, cla.ClusterName, cla);
+            var packed = XdsResource.Pack(ResourceTypes.ClusterLoadAssignment, cla.ClusterName, cla);
             // The policy is part of what a proxy is served: a policy-only change must be a change.
             if (localities.TryGetValue(cla.ClusterName, out var policy))
                 packed = packed with { Version = ContentVersion.Of(System.Text.Encoding.UTF8.GetBytes(packed.Version + "|" + policy.Fingerprint())) };
@@ -125,9 +126,9 @@ public static class ServiceFragmentBuilder
         foreach (var port in view.Service.Ports.Where(IsHttp))
         {
             var vhost = RouteGenerator.BuildVirtualHost(view, port, labels);
-            resources.Add(Pack(ResourceTypes.VirtualHost, vhost.Name, vhost));
+            resources.Add(XdsResource.Pack(ResourceTypes.VirtualHost, vhost.Name, vhost));
             var routes = RouteGenerator.BuildRouteConfiguration(view, port, labels);
-            resources.Add(Pack(ResourceTypes.RouteConfiguration, routes.Name, routes));
+            resources.Add(XdsResource.Pack(ResourceTypes.RouteConfiguration, routes.Name, routes));
         }
         return resources;
     }
@@ -143,10 +144,4 @@ public static class ServiceFragmentBuilder
     /// <summary>Ports that get routes (virtual hosts, gRPC listeners); TCP and TLS ports get clusters only, as in Istio.</summary>
     public static bool IsHttp(ServicePort port) =>
         port.Protocol.ToUpperInvariant() is "HTTP" or "HTTP2" or "GRPC" or "GRPC-WEB";
-
-    public static XdsResource Pack(string typeUrl, string name, IMessage message)
-    {
-        var body = message.ToByteArray();
-        return new XdsResource(typeUrl, name, ContentVersion.Of(body), body);
-    }
 }

@@ -1,6 +1,5 @@
 using Mesh.Api.Model;
 using Mesh.Grains.Abstractions;
-using Mesh.Grains.Ownership;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

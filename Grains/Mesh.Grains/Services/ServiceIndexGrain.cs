@@ -1,5 +1,4 @@
 using Mesh.Grains.Abstractions;
-using Mesh.Grains.Ownership;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Mesh.Grains.Services;

@@ -6,7 +6,7 @@ namespace Mesh.Grains.Workloads;
 /// <summary>
 /// Istio's auto-registration controller for one entry: counts the streams connected for it on
 /// every silo, keeps its health, and removes it a grace period after the last stream ended.
-/// Streams renew their connection every <see cref="RenewEvery"/>; one not renewed for
+/// Streams renew their connection every <see cref="IWorkloadEntryGrain.RenewEvery"/>; one not renewed for
 /// <see cref="LeaseExpiry"/> counts as gone, so a crashed silo's streams cannot keep an entry forever,
 /// and an activation re-created elsewhere learns its connections back within one renewal.
 /// </summary>
@@ -14,7 +14,6 @@ namespace Mesh.Grains.Workloads;
 public sealed partial class WorkloadEntryGrain(IAutoRegistrationStore store, TimeProvider time, ILogger<WorkloadEntryGrain> logger)
     : Grain, IWorkloadEntryGrain
 {
-    public static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan LeaseExpiry = TimeSpan.FromSeconds(95);
 
     private readonly Dictionary<string, DateTimeOffset> _connections = new(StringComparer.Ordinal);
@@ -43,7 +42,7 @@ public sealed partial class WorkloadEntryGrain(IAutoRegistrationStore store, Tim
         _connections[connectionId] = time.GetUtcNow();
         _removal?.Dispose();
         _removal = null;
-        _leases ??= this.RegisterGrainTimer(SweepLeasesAsync, new GrainTimerCreationOptions(RenewEvery, RenewEvery) { KeepAlive = true });
+        _leases ??= this.RegisterGrainTimer(SweepLeasesAsync, new GrainTimerCreationOptions(IWorkloadEntryGrain.RenewEvery, IWorkloadEntryGrain.RenewEvery) { KeepAlive = true });
 
         if (!_healthLoaded)
         {

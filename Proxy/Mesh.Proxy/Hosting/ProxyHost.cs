@@ -15,7 +15,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Yarp.ReverseProxy.Configuration;
+using Mesh.Api.Retry;
 
 namespace Mesh.Proxy.Hosting;
 
@@ -64,7 +64,6 @@ public static class ProxyHost
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<XdsProxyConfigProvider>();
-        services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<XdsProxyConfigProvider>());
         services.AddHttpForwarder();
         services.AddSingleton<UpstreamInvoker>();
         services.AddSingleton<EndpointPicker>();
@@ -79,7 +78,7 @@ public static class ProxyHost
         services.AddSingleton<AccessLogWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
         services.AddSingleton<RequestObserver>();
-        services.AddSingleton(new XdsClientOptions(options.XdsAddresses, options.UseDelta, Backoff.Default) { BootstrapToken = options.BootstrapToken });
+        services.AddSingleton(new XdsClientOptions(options.XdsAddresses, options.UseDelta, XdsClientOptions.DefaultBackoff) { BootstrapToken = options.BootstrapToken });
         services.AddSingleton<WorkloadHealthState>();
         if (options.WorkloadGroup?.Spec.Probe is { } probe)
         {

@@ -1,6 +1,7 @@
 using Envoy.Config.Core.V3;
 using Envoy.Service.Discovery.V3;
 using Mesh.Proxy.Configuration;
+using Mesh.Api.Xds;
 
 namespace Mesh.Proxy.Xds;
 
@@ -20,8 +21,8 @@ public sealed class DeltaProtocol(XdsSession session, Node node)
     /// </summary>
     public IReadOnlyList<DeltaDiscoveryRequest> Start()
     {
-        var requests = new List<DeltaDiscoveryRequest> { Subscribe(XdsTypes.Cluster, ["*"], withVersions: true) };
-        if (session.HasAccepted(XdsTypes.Cluster))
+        var requests = new List<DeltaDiscoveryRequest> { Subscribe(ResourceTypes.Cluster, ["*"], withVersions: true) };
+        if (session.HasAccepted(ResourceTypes.Cluster))
         {
             requests.AddRange(FollowUps(withVersions: true));
         }
@@ -35,16 +36,16 @@ public sealed class DeltaProtocol(XdsSession session, Node node)
         var ack = new DeltaDiscoveryRequest { TypeUrl = response.TypeUrl, ResponseNonce = response.Nonce };
         if (!outcome.Accepted) ack.ErrorDetail = new Google.Rpc.Status { Code = (int)Grpc.Core.StatusCode.InvalidArgument, Message = outcome.Error };
         var requests = new List<DeltaDiscoveryRequest> { WithNode(ack) };
-        if (outcome.Accepted || response.TypeUrl == XdsTypes.Cluster) requests.AddRange(FollowUps(withVersions: false));
+        if (outcome.Accepted || response.TypeUrl == ResourceTypes.Cluster) requests.AddRange(FollowUps(withVersions: false));
         return (requests, outcome);
     }
 
     /// <summary>EDS for the clusters held, LDS once CDS has answered, RDS for the listeners held.</summary>
     private IEnumerable<DeltaDiscoveryRequest> FollowUps(bool withVersions)
     {
-        if (Diff(XdsTypes.ClusterLoadAssignment, withVersions) is { } eds) yield return eds;
-        if (!_subscribed.ContainsKey(XdsTypes.Listener)) yield return Subscribe(XdsTypes.Listener, ["*"], withVersions);
-        if (Diff(XdsTypes.RouteConfiguration, withVersions) is { } rds) yield return rds;
+        if (Diff(ResourceTypes.ClusterLoadAssignment, withVersions) is { } eds) yield return eds;
+        if (!_subscribed.ContainsKey(ResourceTypes.Listener)) yield return Subscribe(ResourceTypes.Listener, ["*"], withVersions);
+        if (Diff(ResourceTypes.RouteConfiguration, withVersions) is { } rds) yield return rds;
     }
 
     private DeltaDiscoveryRequest? Diff(string typeUrl, bool withVersions)

@@ -1,5 +1,6 @@
 using Envoy.Config.Core.V3;
 using Envoy.Service.Discovery.V3;
+using Mesh.Api.Xds;
 
 namespace Mesh.Proxy.Xds;
 
@@ -17,8 +18,8 @@ public sealed class SotwProtocol(XdsSession session, Node node)
 
     public IReadOnlyList<DiscoveryRequest> Start()
     {
-        var requests = new List<DiscoveryRequest> { Request(XdsTypes.Cluster, []) };
-        if (session.HasAccepted(XdsTypes.Cluster)) requests.AddRange(FollowUps());
+        var requests = new List<DiscoveryRequest> { Request(ResourceTypes.Cluster, []) };
+        if (session.HasAccepted(ResourceTypes.Cluster)) requests.AddRange(FollowUps());
         return requests;
     }
 
@@ -26,22 +27,22 @@ public sealed class SotwProtocol(XdsSession session, Node node)
     {
         var type = response.TypeUrl;
         var upserts = response.Resources.Select((r, i) => new XdsResource(NameOf(r, i), response.VersionInfo, r)).ToList();
-        var outcome = session.Apply(type, upserts, [], replaceAll: XdsTypes.IsWildcard(type), response.VersionInfo);
+        var outcome = session.Apply(type, upserts, [], replaceAll: ResourceTypes.IsWildcard(type), response.VersionInfo);
         _nonce[type] = response.Nonce;
         if (outcome.Accepted) _acceptedVersion[type] = response.VersionInfo;
 
         var reply = Request(type, _subscribed.GetValueOrDefault(type) ?? []);
         if (!outcome.Accepted) reply.ErrorDetail = new Google.Rpc.Status { Code = (int)Grpc.Core.StatusCode.InvalidArgument, Message = outcome.Error };
         var requests = new List<DiscoveryRequest> { reply };
-        if (outcome.Accepted || type == XdsTypes.Cluster) requests.AddRange(FollowUps());
+        if (outcome.Accepted || type == ResourceTypes.Cluster) requests.AddRange(FollowUps());
         return (requests, outcome);
     }
 
     private IEnumerable<DiscoveryRequest> FollowUps()
     {
-        if (Changed(XdsTypes.ClusterLoadAssignment) is { } eds) yield return eds;
-        if (!_subscribed.ContainsKey(XdsTypes.Listener)) yield return Request(XdsTypes.Listener, []);
-        if (Changed(XdsTypes.RouteConfiguration) is { } rds) yield return rds;
+        if (Changed(ResourceTypes.ClusterLoadAssignment) is { } eds) yield return eds;
+        if (!_subscribed.ContainsKey(ResourceTypes.Listener)) yield return Request(ResourceTypes.Listener, []);
+        if (Changed(ResourceTypes.RouteConfiguration) is { } rds) yield return rds;
     }
 
     private DiscoveryRequest? Changed(string typeUrl)
@@ -61,7 +62,7 @@ public sealed class SotwProtocol(XdsSession session, Node node)
             ResponseNonce = _nonce.GetValueOrDefault(typeUrl, ""),
         };
         // CDS/LDS stay legacy wildcard (no names): an explicit list would end the wildcard.
-        if (!XdsTypes.IsWildcard(typeUrl)) request.ResourceNames.AddRange(names);
+        if (!ResourceTypes.IsWildcard(typeUrl)) request.ResourceNames.AddRange(names);
         _subscribed[typeUrl] = [.. names];
         if (!_nodeSent) request.Node = node;
         _nodeSent = true;

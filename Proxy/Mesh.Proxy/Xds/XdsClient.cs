@@ -5,6 +5,8 @@ using Mesh.Proxy.Configuration;
 using Mesh.Proxy.Health;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Mesh.Api.Xds;
+using Mesh.Api.Retry;
 
 namespace Mesh.Proxy.Xds;
 
@@ -12,6 +14,9 @@ namespace Mesh.Proxy.Xds;
 /// <param name="UseDelta">Delta ADS (default) or state-of-the-world.</param>
 public sealed record XdsClientOptions(IReadOnlyList<string> Addresses, bool UseDelta, Backoff Backoff)
 {
+    /// <summary>Quick enough to return soon after a silo restart; capped so a fleet does not press on a struggling control plane.</summary>
+    public static Backoff DefaultBackoff { get; } = new(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(15));
+
     /// <summary>A VM's bootstrap token, sent as "authorization: Bearer" on every stream; null for sidecars.</summary>
     public string? BootstrapToken { get; init; }
 }
@@ -38,7 +43,7 @@ public sealed partial class XdsClient(
     public bool Connected => _connected;
 
     /// <summary>True once clusters and listeners have both been accepted: the proxy can route.</summary>
-    public bool Initialized => _session.HasAccepted(XdsTypes.Cluster) && _session.HasAccepted(XdsTypes.Listener);
+    public bool Initialized => _session.HasAccepted(ResourceTypes.Cluster) && _session.HasAccepted(ResourceTypes.Listener);
 
     /// <summary>The last NACK sent, for the admin endpoint; null if none.</summary>
     public string? LastRejection => _lastRejection;
@@ -89,14 +94,14 @@ public sealed partial class XdsClient(
     {
         var protocol = new DeltaProtocol(_session, identity.ToNode());
         return PumpAsync(client.DeltaAggregatedResources(Headers(), cancellationToken: ct), protocol.Start(), protocol.OnResponse,
-            r => (r.TypeUrl, r.Nonce), h => new DeltaDiscoveryRequest { TypeUrl = XdsTypes.HealthInformation, ErrorDetail = HealthError(h) }, address, ct);
+            r => (r.TypeUrl, r.Nonce), h => new DeltaDiscoveryRequest { TypeUrl = ResourceTypes.HealthInformation, ErrorDetail = HealthError(h) }, address, ct);
     }
 
     private Task<bool> RunSotwAsync(AggregatedDiscoveryService.AggregatedDiscoveryServiceClient client, string address, CancellationToken ct)
     {
         var protocol = new SotwProtocol(_session, identity.ToNode());
         return PumpAsync(client.StreamAggregatedResources(Headers(), cancellationToken: ct), protocol.Start(), protocol.OnResponse,
-            r => (r.TypeUrl, r.Nonce), h => new DiscoveryRequest { TypeUrl = XdsTypes.HealthInformation, ErrorDetail = HealthError(h) }, address, ct);
+            r => (r.TypeUrl, r.Nonce), h => new DiscoveryRequest { TypeUrl = ResourceTypes.HealthInformation, ErrorDetail = HealthError(h) }, address, ct);
     }
 
     /// <summary>One stream, whichever protocol flavour: send the opening requests, then answer each response.</summary>
@@ -171,12 +176,12 @@ public sealed partial class XdsClient(
         if (outcome.Accepted)
         {
             provider.Update(outcome.Snapshot);
-            LogAccepted(XdsTypes.Short(typeUrl), nonce);
+            LogAccepted(ResourceTypes.ShortName(typeUrl), nonce);
         }
         else
         {
             _lastRejection = outcome.Error;
-            LogRejected(XdsTypes.Short(typeUrl), nonce, outcome.Error ?? "");
+            LogRejected(ResourceTypes.ShortName(typeUrl), nonce, outcome.Error ?? "");
         }
     }
 

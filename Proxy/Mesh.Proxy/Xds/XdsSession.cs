@@ -6,6 +6,7 @@ using Envoy.Config.Route.V3;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Mesh.Proxy.Configuration;
+using Mesh.Api.Xds;
 
 namespace Mesh.Proxy.Xds;
 
@@ -24,7 +25,7 @@ public sealed record ApplyOutcome(bool Accepted, string? Error, ProxySnapshot Sn
 public sealed class XdsSession
 {
     private readonly Dictionary<string, ImmutableDictionary<string, string>> _versions =
-        XdsTypes.All.ToDictionary(t => t, _ => ImmutableDictionary<string, string>.Empty);
+        new[] { ResourceTypes.Cluster, ResourceTypes.ClusterLoadAssignment, ResourceTypes.Listener, ResourceTypes.RouteConfiguration }.ToDictionary(t => t, _ => ImmutableDictionary<string, string>.Empty);
 
     private readonly HashSet<string> _accepted = [];
 
@@ -39,8 +40,8 @@ public sealed class XdsSession
     /// <summary>The names to subscribe to for a type: "*" for CDS/LDS, else what clusters and listeners reference.</summary>
     public ImmutableSortedSet<string> WantedNames(string typeUrl) => typeUrl switch
     {
-        XdsTypes.ClusterLoadAssignment => Current.Clusters.Values.Select(c => c.EdsServiceName).OfType<string>().ToImmutableSortedSet(StringComparer.Ordinal),
-        XdsTypes.RouteConfiguration => Current.Listeners.Values.Select(l => l.RouteConfigName).OfType<string>().ToImmutableSortedSet(StringComparer.Ordinal),
+        ResourceTypes.ClusterLoadAssignment => Current.Clusters.Values.Select(c => c.EdsServiceName).OfType<string>().ToImmutableSortedSet(StringComparer.Ordinal),
+        ResourceTypes.RouteConfiguration => Current.Listeners.Values.Select(l => l.RouteConfigName).OfType<string>().ToImmutableSortedSet(StringComparer.Ordinal),
         _ => ["*"],
     };
 
@@ -52,10 +53,10 @@ public sealed class XdsSession
         {
             next = typeUrl switch
             {
-                XdsTypes.Cluster => ApplyClusters(upserts, removed, replaceAll),
-                XdsTypes.ClusterLoadAssignment => Current with { Endpoints = Merge(Current.Endpoints, upserts, removed, replaceAll, Unpack<ClusterLoadAssignment>, ClusterTranslator.Translate) },
-                XdsTypes.Listener => ApplyListeners(upserts, removed, replaceAll),
-                XdsTypes.RouteConfiguration => Current with { RouteTables = Merge(Current.RouteTables, upserts, removed, replaceAll, Unpack<RouteConfiguration>, RouteTranslator.Translate) },
+                ResourceTypes.Cluster => ApplyClusters(upserts, removed, replaceAll),
+                ResourceTypes.ClusterLoadAssignment => Current with { Endpoints = Merge(Current.Endpoints, upserts, removed, replaceAll, Unpack<ClusterLoadAssignment>, ClusterTranslator.Translate) },
+                ResourceTypes.Listener => ApplyListeners(upserts, removed, replaceAll),
+                ResourceTypes.RouteConfiguration => Current with { RouteTables = Merge(Current.RouteTables, upserts, removed, replaceAll, Unpack<RouteConfiguration>, RouteTranslator.Translate) },
                 _ => throw new TranslationException($"type {typeUrl}: not subscribed by this proxy"),
             };
         }
@@ -66,7 +67,7 @@ public sealed class XdsSession
 
         var versions = replaceAll ? ImmutableDictionary<string, string>.Empty : _versions[typeUrl].RemoveRange(removed);
         _versions[typeUrl] = versions.SetItems(upserts.Select(u => KeyValuePair.Create(u.Name, u.Version)));
-        Current = next with { Version = next.Version.SetItem(XdsTypes.Short(typeUrl), systemVersion) };
+        Current = next with { Version = next.Version.SetItem(ResourceTypes.ShortName(typeUrl), systemVersion) };
         _accepted.Add(typeUrl);
         return new ApplyOutcome(true, null, Current);
     }
@@ -77,7 +78,7 @@ public sealed class XdsSession
         // Like Envoy, endpoints of clusters that are gone are dropped with them.
         var wanted = clusters.Values.Select(c => c.EdsServiceName).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var endpoints = Current.Endpoints.Where(e => wanted.Contains(e.Key)).ToImmutableDictionary();
-        _versions[XdsTypes.ClusterLoadAssignment] = _versions[XdsTypes.ClusterLoadAssignment].Where(v => wanted.Contains(v.Key)).ToImmutableDictionary();
+        _versions[ResourceTypes.ClusterLoadAssignment] = _versions[ResourceTypes.ClusterLoadAssignment].Where(v => wanted.Contains(v.Key)).ToImmutableDictionary();
         return Current with { Clusters = clusters, Endpoints = endpoints };
     }
 
@@ -92,7 +93,7 @@ public sealed class XdsSession
         }
         var wanted = listeners.Values.Select(l => l.RouteConfigName).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var tables = Current.RouteTables.Where(r => wanted.Contains(r.Key)).ToImmutableDictionary();
-        _versions[XdsTypes.RouteConfiguration] = _versions[XdsTypes.RouteConfiguration].Where(v => wanted.Contains(v.Key)).ToImmutableDictionary();
+        _versions[ResourceTypes.RouteConfiguration] = _versions[ResourceTypes.RouteConfiguration].Where(v => wanted.Contains(v.Key)).ToImmutableDictionary();
         return Current with { Listeners = listeners, RouteTables = tables };
     }
 

@@ -1,4 +1,4 @@
-using Mesh.Grains.Generators;
+using Mesh.Api.Xds;
 using Mesh.Testing;
 
 namespace Mesh.Cli.Tests.Commands;

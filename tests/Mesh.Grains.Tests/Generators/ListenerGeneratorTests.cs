@@ -4,6 +4,7 @@ using Envoy.Extensions.Filters.Http.Fault.V3;
 using Envoy.Extensions.Filters.Http.Router.V3;
 using Envoy.Extensions.Filters.Network.HttpConnectionManager.V3;
 using Google.Protobuf.WellKnownTypes;
+using Mesh.Api.Xds;
 using Mesh.Grains.Generators;
 
 namespace Mesh.Grains.Tests.Generators;

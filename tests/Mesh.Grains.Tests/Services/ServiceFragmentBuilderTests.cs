@@ -1,7 +1,7 @@
 using Envoy.Config.Route.V3;
 using Mesh.Api.Model;
 using Mesh.Grains.Abstractions;
-using Mesh.Grains.Generators;
+using Mesh.Api.Xds;
 using Mesh.Grains.Services;
 using static Mesh.Grains.Tests.Generators.Fixtures;
 

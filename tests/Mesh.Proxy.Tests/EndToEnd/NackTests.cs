@@ -3,6 +3,7 @@ using System.Text.Json;
 using Mesh.Proxy.Tests.Xds;
 using Mesh.Proxy.Xds;
 using Xunit.Abstractions;
+using Mesh.Api.Xds;
 
 namespace Mesh.Proxy.Tests.EndToEnd;
 
@@ -14,15 +15,15 @@ public sealed class NackTests(ITestOutputHelper output)
     {
         await using var backend = await Backend.StartAsync("v1");
         await using var plane = await FakeControlPlane.StartAsync();
-        plane.Set(XdsTypes.Cluster, XdsResources.V1, XdsResources.EdsCluster(XdsResources.V1));
-        plane.Set(XdsTypes.ClusterLoadAssignment, XdsResources.V1, XdsResources.Assignment(XdsResources.V1, backend.Port));
-        plane.Set(XdsTypes.Listener, "0.0.0.0_8080", XdsResources.SidecarListener(8080));
-        plane.Set(XdsTypes.RouteConfiguration, "8080", XdsResources.Routes("8080", "/.*"));
+        plane.Set(ResourceTypes.Cluster, XdsResources.V1, XdsResources.EdsCluster(XdsResources.V1));
+        plane.Set(ResourceTypes.ClusterLoadAssignment, XdsResources.V1, XdsResources.Assignment(XdsResources.V1, backend.Port));
+        plane.Set(ResourceTypes.Listener, "0.0.0.0_8080", XdsResources.SidecarListener(8080));
+        plane.Set(ResourceTypes.RouteConfiguration, "8080", XdsResources.Routes("8080", "/.*"));
         await using var sidecar = await SidecarUnderTest.StartAsync(plane.Port);
         await sidecar.WaitForBodyAsync("echo.mesh.local:8080", "v1");
 
         // Backreferences are not RE2 (nor linear-time): Envoy rejects this route, and so must we.
-        plane.Push(XdsTypes.RouteConfiguration, "8080", XdsResources.Routes("8080", "/(a)\\1"));
+        plane.Push(ResourceTypes.RouteConfiguration, "8080", XdsResources.Routes("8080", "/(a)\\1"));
         DeltaDiscoveryRequestView? nack = null;
         await sidecar.WaitUntilAsync(() =>
         {
@@ -31,7 +32,7 @@ public sealed class NackTests(ITestOutputHelper output)
         }, "a NACK for the bad RouteConfiguration");
 
         output.WriteLine($"NACK error_detail: {nack!.Message}");
-        Assert.Equal(XdsTypes.RouteConfiguration, nack.TypeUrl);
+        Assert.Equal(ResourceTypes.RouteConfiguration, nack.TypeUrl);
         Assert.StartsWith("RouteConfiguration \"8080\": virtual_hosts[0] (echo.mesh.local:8080).routes[0].match.safe_regex: invalid regex \"/(a)\\1\"", nack.Message);
         for (var i = 0; i < 20; i++) Assert.Equal((HttpStatusCode.OK, "v1"), await sidecar.GetAsync("echo.mesh.local:8080", "/anything"));
         using var dump = JsonDocument.Parse(await sidecar.Admin.GetStringAsync("/config_dump"));

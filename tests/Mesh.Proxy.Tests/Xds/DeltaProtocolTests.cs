@@ -1,6 +1,7 @@
 using Envoy.Config.Core.V3;
 using Mesh.Proxy.Xds;
 using static Mesh.Proxy.Tests.Xds.XdsResources;
+using Mesh.Api.Xds;
 
 namespace Mesh.Proxy.Tests.Xds;
 
@@ -16,7 +17,7 @@ public sealed class DeltaProtocolTests
     {
         var request = Assert.Single(_protocol.Start());
 
-        Assert.Equal(XdsTypes.Cluster, request.TypeUrl);
+        Assert.Equal(ResourceTypes.Cluster, request.TypeUrl);
         Assert.Equal(["*"], request.ResourceNamesSubscribe);
         Assert.Equal("sidecar~127.0.0.1~a.default~default.svc.cluster.local", request.Node.Id);
     }
@@ -26,10 +27,10 @@ public sealed class DeltaProtocolTests
     {
         _protocol.Start();
 
-        var (requests, outcome) = _protocol.OnResponse(Delta(XdsTypes.Cluster, "n1", (V1, EdsCluster(V1))));
+        var (requests, outcome) = _protocol.OnResponse(Delta(ResourceTypes.Cluster, "n1", (V1, EdsCluster(V1))));
 
         Assert.True(outcome.Accepted);
-        Assert.Equal([XdsTypes.Cluster, XdsTypes.ClusterLoadAssignment, XdsTypes.Listener], requests.Select(r => r.TypeUrl));
+        Assert.Equal([ResourceTypes.Cluster, ResourceTypes.ClusterLoadAssignment, ResourceTypes.Listener], requests.Select(r => r.TypeUrl));
         Assert.Equal("n1", requests[0].ResponseNonce);
         Assert.Null(requests[0].ErrorDetail);
         Assert.Equal([V1], requests[1].ResourceNamesSubscribe);
@@ -41,11 +42,11 @@ public sealed class DeltaProtocolTests
     public void OnResponse_Listeners_SubscribesTheRouteTablesTheyReference()
     {
         _protocol.Start();
-        _protocol.OnResponse(Delta(XdsTypes.Cluster, "n1", (V1, EdsCluster(V1))));
+        _protocol.OnResponse(Delta(ResourceTypes.Cluster, "n1", (V1, EdsCluster(V1))));
 
-        var (requests, _) = _protocol.OnResponse(Delta(XdsTypes.Listener, "n2", ("0.0.0.0_8080", SidecarListener(8080))));
+        var (requests, _) = _protocol.OnResponse(Delta(ResourceTypes.Listener, "n2", ("0.0.0.0_8080", SidecarListener(8080))));
 
-        Assert.Equal([XdsTypes.Listener, XdsTypes.RouteConfiguration], requests.Select(r => r.TypeUrl));
+        Assert.Equal([ResourceTypes.Listener, ResourceTypes.RouteConfiguration], requests.Select(r => r.TypeUrl));
         Assert.Equal(["8080"], requests[1].ResourceNamesSubscribe);
     }
 
@@ -53,27 +54,27 @@ public sealed class DeltaProtocolTests
     public void OnResponse_RemovedCluster_UnsubscribesItsEndpointsAndDropsThem()
     {
         _protocol.Start();
-        _protocol.OnResponse(Delta(XdsTypes.Cluster, "n1", (V1, EdsCluster(V1))));
-        _protocol.OnResponse(Delta(XdsTypes.ClusterLoadAssignment, "n2", (V1, Assignment(V1, 9001))));
-        var removal = Delta(XdsTypes.Cluster, "n3");
+        _protocol.OnResponse(Delta(ResourceTypes.Cluster, "n1", (V1, EdsCluster(V1))));
+        _protocol.OnResponse(Delta(ResourceTypes.ClusterLoadAssignment, "n2", (V1, Assignment(V1, 9001))));
+        var removal = Delta(ResourceTypes.Cluster, "n3");
         removal.RemovedResources.Add(V1);
 
         var (requests, outcome) = _protocol.OnResponse(removal);
 
         Assert.Empty(outcome.Snapshot.Clusters);
         Assert.Empty(outcome.Snapshot.Endpoints);
-        Assert.Equal([V1], requests.Single(r => r.TypeUrl == XdsTypes.ClusterLoadAssignment).ResourceNamesUnsubscribe);
+        Assert.Equal([V1], requests.Single(r => r.TypeUrl == ResourceTypes.ClusterLoadAssignment).ResourceNamesUnsubscribe);
     }
 
     [Fact]
     public void OnResponse_UntranslatableRoute_NacksWithResourceAndFieldAndKeepsPreviousConfig()
     {
         _protocol.Start();
-        _protocol.OnResponse(Delta(XdsTypes.Cluster, "n1", (V1, EdsCluster(V1))));
-        _protocol.OnResponse(Delta(XdsTypes.Listener, "n2", ("0.0.0.0_8080", SidecarListener(8080))));
-        var (_, good) = _protocol.OnResponse(Delta(XdsTypes.RouteConfiguration, "n3", ("8080", Routes("8080", "/v1/.*"))));
+        _protocol.OnResponse(Delta(ResourceTypes.Cluster, "n1", (V1, EdsCluster(V1))));
+        _protocol.OnResponse(Delta(ResourceTypes.Listener, "n2", ("0.0.0.0_8080", SidecarListener(8080))));
+        var (_, good) = _protocol.OnResponse(Delta(ResourceTypes.RouteConfiguration, "n3", ("8080", Routes("8080", "/v1/.*"))));
 
-        var (requests, bad) = _protocol.OnResponse(Delta(XdsTypes.RouteConfiguration, "n4", ("8080", Routes("8080", "/v1/(a)\\1"))));
+        var (requests, bad) = _protocol.OnResponse(Delta(ResourceTypes.RouteConfiguration, "n4", ("8080", Routes("8080", "/v1/(a)\\1"))));
 
         Assert.False(bad.Accepted);
         var nack = Assert.Single(requests);
@@ -81,19 +82,19 @@ public sealed class DeltaProtocolTests
         Assert.StartsWith("RouteConfiguration \"8080\": virtual_hosts[0] (echo.mesh.local:8080).routes[0].match.safe_regex: invalid regex \"/v1/(a)\\1\"", nack.ErrorDetail.Message);
         Assert.Same(good.Snapshot, _session.Current);
         Assert.Equal("/v1/.*", _session.Current.RouteTables["8080"].VirtualHosts[0].Routes[0].Match.Path.Value);
-        Assert.Equal("8080@n3", _session.Versions(XdsTypes.RouteConfiguration)["8080"]);
+        Assert.Equal("8080@n3", _session.Versions(ResourceTypes.RouteConfiguration)["8080"]);
     }
 
     [Fact]
     public void Start_AfterReconnect_ResubscribesEverythingWithInitialVersions()
     {
         _protocol.Start();
-        _protocol.OnResponse(Delta(XdsTypes.Cluster, "n1", (V1, EdsCluster(V1))));
-        _protocol.OnResponse(Delta(XdsTypes.Listener, "n2", ("0.0.0.0_8080", SidecarListener(8080))));
+        _protocol.OnResponse(Delta(ResourceTypes.Cluster, "n1", (V1, EdsCluster(V1))));
+        _protocol.OnResponse(Delta(ResourceTypes.Listener, "n2", ("0.0.0.0_8080", SidecarListener(8080))));
 
         var requests = new DeltaProtocol(_session, new Node { Id = "x" }).Start();
 
-        Assert.Equal([XdsTypes.Cluster, XdsTypes.ClusterLoadAssignment, XdsTypes.Listener, XdsTypes.RouteConfiguration], requests.Select(r => r.TypeUrl));
+        Assert.Equal([ResourceTypes.Cluster, ResourceTypes.ClusterLoadAssignment, ResourceTypes.Listener, ResourceTypes.RouteConfiguration], requests.Select(r => r.TypeUrl));
         Assert.Equal($"{V1}@n1", requests[0].InitialResourceVersions[V1]);
         Assert.Equal("0.0.0.0_8080@n2", requests[2].InitialResourceVersions["0.0.0.0_8080"]);
         Assert.Equal("x", requests[0].Node.Id);

@@ -3,6 +3,7 @@ using Envoy.Service.Discovery.V3;
 using Google.Protobuf.WellKnownTypes;
 using Mesh.Proxy.Xds;
 using static Mesh.Proxy.Tests.Xds.XdsResources;
+using Mesh.Api.Xds;
 
 namespace Mesh.Proxy.Tests.Xds;
 
@@ -25,20 +26,20 @@ public sealed class SotwProtocolTests
     {
         _protocol.Start();
 
-        var (requests, _) = _protocol.OnResponse(Response(XdsTypes.Cluster, "1", EdsCluster(V1)));
+        var (requests, _) = _protocol.OnResponse(Response(ResourceTypes.Cluster, "1", EdsCluster(V1)));
 
         Assert.Equal(("1", "nonce-1"), (requests[0].VersionInfo, requests[0].ResponseNonce));
         Assert.Empty(requests[0].ResourceNames); // CDS stays wildcard
-        Assert.Equal([V1], requests.Single(r => r.TypeUrl == XdsTypes.ClusterLoadAssignment).ResourceNames);
+        Assert.Equal([V1], requests.Single(r => r.TypeUrl == ResourceTypes.ClusterLoadAssignment).ResourceNames);
     }
 
     [Fact]
     public void OnResponse_ClustersStateOfTheWorld_ReplacesWhatIsAbsent()
     {
         _protocol.Start();
-        _protocol.OnResponse(Response(XdsTypes.Cluster, "1", EdsCluster(V1), EdsCluster("other")));
+        _protocol.OnResponse(Response(ResourceTypes.Cluster, "1", EdsCluster(V1), EdsCluster("other")));
 
-        var (_, outcome) = _protocol.OnResponse(Response(XdsTypes.Cluster, "2", EdsCluster(V1)));
+        var (_, outcome) = _protocol.OnResponse(Response(ResourceTypes.Cluster, "2", EdsCluster(V1)));
 
         Assert.Equal([V1], outcome.Snapshot.Clusters.Keys);
     }
@@ -47,10 +48,10 @@ public sealed class SotwProtocolTests
     public void OnResponse_Rejected_NacksWithPreviousVersion()
     {
         _protocol.Start();
-        _protocol.OnResponse(Response(XdsTypes.Cluster, "1", EdsCluster(V1)));
+        _protocol.OnResponse(Response(ResourceTypes.Cluster, "1", EdsCluster(V1)));
 
         var bad = new Envoy.Config.Cluster.V3.Cluster { Name = "bad", Type = Envoy.Config.Cluster.V3.Cluster.Types.DiscoveryType.OriginalDst };
-        var (requests, outcome) = _protocol.OnResponse(Response(XdsTypes.Cluster, "2", bad));
+        var (requests, outcome) = _protocol.OnResponse(Response(ResourceTypes.Cluster, "2", bad));
 
         Assert.False(outcome.Accepted);
         Assert.Equal(("1", "nonce-2"), (requests[0].VersionInfo, requests[0].ResponseNonce));

@@ -4,7 +4,7 @@ using Envoy.Config.Cluster.V3;
 using Envoy.Config.Endpoint.V3;
 using Envoy.Config.Route.V3;
 using Envoy.Service.Discovery.V3;
-using Mesh.Grains.Generators;
+using Mesh.Api.Xds;
 using Mesh.Registries.Kubernetes;
 using Mesh.Testing;
 using Mesh.Testing.Kubernetes;

@@ -4,6 +4,7 @@ using Mesh.Registries.Kubernetes;
 using Mesh.Testing.Kubernetes;
 using Mesh.Testing;
 using Microsoft.Extensions.Logging;
+using Mesh.Api.Retry;
 
 namespace Mesh.Registries.Tests.Kubernetes;
 
@@ -28,7 +29,7 @@ public sealed class ResourceWatcherTests : IAsyncLifetime
         _watcher = new ResourceWatcher<V1Service>(
             KubernetesSources.Services(_client, TimeSpan.FromMinutes(5), new Random(1)),
             (change, _) => { lock (_gate) _changes.Add(change); return ValueTask.CompletedTask; },
-            new Backoff(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(100), new Random(1)),
+            new BackoffSequence(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(100), new Random(1)),
             TimeProvider.System,
             _log);
         _running = _watcher.RunAsync(_stop.Token);

@@ -63,4 +63,17 @@ public sealed class HostConfigIndexTests
 
         Assert.Equal("a", HostConfigIndex.Build(config)["h.mesh.local"].Rule!.Meta.Name);
     }
+
+    [Fact]
+    public void Build_ConfiguredDomain_QualifiesShortNamesInIt()
+    {
+        var config = ConfigText.Parse("""
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: reviews, namespace: shop}
+            spec: {host: reviews}
+            """);
+
+        Assert.Equal("reviews.shop.svc.corp.example", HostConfigIndex.Build(config, "corp.example").Keys.Single());
+    }
 }

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Envoy.Config.Cluster.V3;
 using Envoy.Config.Endpoint.V3;
 using Envoy.Service.Discovery.V3;
-using Mesh.Grains.Generators;
+using Mesh.Api.Xds;
 using Mesh.Registries.Tests.Kubernetes;
 using Mesh.Testing;
 using Mesh.Testing.Kubernetes;

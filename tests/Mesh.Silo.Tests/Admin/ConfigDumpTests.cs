@@ -3,7 +3,7 @@ using Envoy.Config.Cluster.V3;
 using Envoy.Config.Core.V3;
 using Envoy.Service.Discovery.V3;
 using Google.Protobuf.WellKnownTypes;
-using Mesh.Grains.Generators;
+using Mesh.Api.Xds;
 using Mesh.Silo.Tests.Xds;
 using Mesh.Testing;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Mesh.Grains.Generators;
+using Mesh.Api.Xds;
 using Mesh.Testing;
 
 namespace Mesh.Silo.Tests.Admin;

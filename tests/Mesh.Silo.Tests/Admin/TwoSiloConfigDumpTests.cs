@@ -1,5 +1,5 @@
 using Envoy.Config.Endpoint.V3;
-using Mesh.Grains.Generators;
+using Mesh.Api.Xds;
 using Mesh.Testing;
 
 namespace Mesh.Silo.Tests.Admin;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Envoy.Config.Endpoint.V3;
 using Envoy.Service.Discovery.V3;
-using Mesh.Grains.Generators;
+using Mesh.Api.Xds;
 using Mesh.Registries.Consul;
 using Mesh.Testing;
 using Mesh.Testing.Consul;

@@ -1,7 +1,6 @@
 using Mesh.Api.Model;
 using Mesh.Grains.Abstractions;
-using Mesh.Grains.Generators;
-using Mesh.Grains.Ownership;
+using Mesh.Api.Xds;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Serialization;

@@ -1,6 +1,6 @@
 using Envoy.Config.Endpoint.V3;
 using Mesh.Api.Model;
-using Mesh.Grains.Generators;
+using Mesh.Api.Xds;
 using Mesh.Registries.Updates;
 using Mesh.Testing;
 using Microsoft.Extensions.DependencyInjection;

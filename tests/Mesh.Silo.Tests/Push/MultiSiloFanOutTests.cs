@@ -1,7 +1,7 @@
 using Orleans.Serialization;
 using Mesh.Api.Model;
 using Mesh.Grains.Abstractions;
-using Mesh.Grains.Generators;
+using Mesh.Api.Xds;
 using Mesh.Silo.Push;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;

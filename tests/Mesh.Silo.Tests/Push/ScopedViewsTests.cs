@@ -37,7 +37,7 @@ public sealed class ScopedViewsTests
 
         // Labels no selector reads do not split the scope.
         Assert.Same(first, second);
-        Assert.Equal(Scope("a").Apply(full).OfType(Mesh.Grains.Generators.ResourceTypes.Cluster).Keys, first.OfType(Mesh.Grains.Generators.ResourceTypes.Cluster).Keys);
+        Assert.Equal(Scope("a").Apply(full).OfType(Mesh.Api.Xds.ResourceTypes.Cluster).Keys, first.OfType(Mesh.Api.Xds.ResourceTypes.Cluster).Keys);
     }
 
     [Fact]
@@ -49,8 +49,8 @@ public sealed class ScopedViewsTests
         var a = views.ViewOf(Scope("a"), full);
         var b = views.ViewOf(Scope("b"), full);
 
-        Assert.DoesNotContain(a.OfType(Mesh.Grains.Generators.ResourceTypes.Cluster).Keys, k => k.Contains("private.b", StringComparison.Ordinal));
-        Assert.Contains(b.OfType(Mesh.Grains.Generators.ResourceTypes.Cluster).Keys, k => k.Contains("private.b", StringComparison.Ordinal));
+        Assert.DoesNotContain(a.OfType(Mesh.Api.Xds.ResourceTypes.Cluster).Keys, k => k.Contains("private.b", StringComparison.Ordinal));
+        Assert.Contains(b.OfType(Mesh.Api.Xds.ResourceTypes.Cluster).Keys, k => k.Contains("private.b", StringComparison.Ordinal));
     }
 
     [Fact]

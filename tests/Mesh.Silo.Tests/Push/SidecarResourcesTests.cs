@@ -1,6 +1,6 @@
 using Mesh.Api.Model;
 using Mesh.Grains.Abstractions;
-using Mesh.Grains.Generators;
+using Mesh.Api.Xds;
 using Mesh.Grains.Services;
 using Mesh.Silo.Push;
 

@@ -1,7 +1,7 @@
 using Envoy.Config.Cluster.V3;
 using Envoy.Config.Endpoint.V3;
 using Grpc.Core;
-using Mesh.Grains.Generators;
+using Mesh.Api.Xds;
 using Mesh.Testing;
 
 namespace Mesh.Silo.Tests.Xds;

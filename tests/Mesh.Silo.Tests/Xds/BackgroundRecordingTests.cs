@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Envoy.Config.Core.V3;
 using Envoy.Service.Discovery.V3;
-using Mesh.Grains.Generators;
+using Mesh.Api.Xds;
 using Mesh.Silo.Push;
 using Mesh.Silo.Xds;
 using Mesh.Testing;

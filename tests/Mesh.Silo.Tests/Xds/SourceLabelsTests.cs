@@ -3,7 +3,7 @@ using Envoy.Config.Route.V3;
 using Envoy.Service.Discovery.V3;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Net.Client;
-using Mesh.Grains.Generators;
+using Mesh.Api.Xds;
 using Mesh.Testing;
 
 namespace Mesh.Silo.Tests.Xds;

@@ -1,4 +1,4 @@
-using Mesh.Grains.Generators;
+using Mesh.Api.Xds;
 using Mesh.Silo.Xds;
 
 namespace Mesh.Silo.Tests.Xds;

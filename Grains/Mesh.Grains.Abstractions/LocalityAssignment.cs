@@ -1,7 +1,6 @@
 using Envoy.Config.Endpoint.V3;
-using Mesh.Grains.Abstractions;
 
-namespace Mesh.Grains.Generators;
+namespace Mesh.Grains.Abstractions;
 
 /// <summary>
 /// A cluster's shared load assignment as one proxy is served it, the way istiod's
@@ -18,7 +17,7 @@ public static class LocalityAssignment
         ClusterLoadAssignment shared, LocalityPolicy policy, string proxyLocality, IReadOnlyDictionary<string, string> proxyLabels)
     {
         var assignment = shared.Clone();
-        var proxy = EndpointGenerator.ParseLocality(proxyLocality);
+        var proxy = Localities.Parse(proxyLocality);
         if (policy.Distribute.Count > 0)
         {
             Distribute(assignment, proxy, policy.Distribute);
@@ -62,7 +61,7 @@ public static class LocalityAssignment
     private static void ByLabels(ClusterLoadAssignment assignment, LocalityPolicy policy, string proxyLocality, IReadOnlyDictionary<string, string> proxyLabels)
     {
         var wanted = policy.FailoverPriority.Select(label =>
-            proxyLabels.TryGetValue(label, out var v) ? v : LocalityPolicies.TopologyLabel(proxyLocality, label)).ToList();
+            proxyLabels.TryGetValue(label, out var v) ? v : Localities.TopologyLabel(proxyLocality, label)).ToList();
         var groups = new List<LocalityLbEndpoints>();
         foreach (var group in assignment.Endpoints)
         {
@@ -81,7 +80,7 @@ public static class LocalityAssignment
     private static int LabelPriority(LbEndpoint endpoint, LocalityPolicy policy, List<string?> wanted)
     {
         var socket = endpoint.Endpoint.Address.SocketAddress;
-        if (policy.EndpointLabels?.TryGetValue(LocalityPolicies.Key(socket.Address, socket.PortValue), out var values) != true) return wanted.Count;
+        if (policy.EndpointLabels?.TryGetValue(Localities.EndpointKey(socket.Address, socket.PortValue), out var values) != true) return wanted.Count;
         for (var i = 0; i < wanted.Count; i++)
             if (wanted[i] is null || wanted[i] != values![i]) return wanted.Count - i;
         return 0;

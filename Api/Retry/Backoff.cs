@@ -1,13 +1,13 @@
-namespace Mesh.Proxy.Xds;
+namespace Mesh.Api.Retry;
 
 /// <summary>
-/// Exponential backoff with jitter for reconnecting to the control plane: a fleet of proxies that
-/// lost one silo must not all return to the next at the same instant.
+/// Exponential back-off with jitter: each attempt doubles the step from <see cref="Initial"/> up to
+/// <see cref="Maximum"/>, and the wait actually taken lands in the upper half of the step, so many
+/// clients that failed together (proxies that lost a silo, silos that lost Consul or the API server)
+/// do not all come back at the same instant.
 /// </summary>
 public sealed record Backoff(TimeSpan Initial, TimeSpan Maximum)
 {
-    public static Backoff Default { get; } = new(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(15));
-
     /// <param name="attempt">0 for the first retry.</param>
     /// <param name="jitter">A draw in [0, 1): the delay lands in [half, all] of the exponential step.</param>
     public TimeSpan Delay(int attempt, double jitter)

@@ -1,10 +1,11 @@
 using Envoy.Config.Cluster.V3;
 using Mesh.Api.Model;
+using Mesh.Grains.Abstractions;
 using Mesh.Grains.Generators;
 using static Mesh.Grains.Tests.Generators.Fixtures;
 using OutlierDetection = Mesh.Api.Model.OutlierDetection;
 
-namespace Mesh.Grains.Tests.Generators;
+namespace Mesh.Grains.Tests.Abstractions;
 
 public sealed class LocalityAssignmentTests
 {
@@ -62,7 +63,7 @@ public sealed class LocalityAssignmentTests
     public void Apply_FailoverPriority_LeadingLabelMatchesRankFirst() =>
         // [net, region]: n1 in us-east 0, n1 elsewhere 1, n2 2.
         Assert.Equal("1=0 2=2 3=0 4=1 5=2",
-            Served(Policy(Locality(priority: ["net", LocalityPolicies.RegionLabel]), outlier: Outlier), "us-east/a/s1", "net=n1"));
+            Served(Policy(Locality(priority: ["net", Localities.RegionLabel]), outlier: Outlier), "us-east/a/s1", "net=n1"));
 
     [Fact]
     public void Apply_FailoverPriorityWithFailover_LabelsThenLocality() =>

@@ -1,6 +1,4 @@
-using Mesh.Grains.Abstractions;
-
-namespace Mesh.Grains.Ownership;
+namespace Mesh.Grains.Abstractions;
 
 /// <summary>
 /// How grains holding registry-derived state get it back when they are activated anew (their silo

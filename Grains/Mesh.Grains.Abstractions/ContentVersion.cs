@@ -1,8 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using Mesh.Grains.Abstractions;
 
-namespace Mesh.Grains.Services;
+namespace Mesh.Grains.Abstractions;
 
 /// <summary>Content hashes: equal content gives an equal version on every silo, across restarts.</summary>
 public static class ContentVersion
