@@ -30,12 +30,14 @@ public sealed partial class PushHub : IPushHubObserver, IAsyncDisposable
     private ITimer? _renewTimer;
     private Task _started = Task.CompletedTask;
     private readonly IClusterMembershipService? _membership;
+    private readonly SiloAddress? _local;
     private readonly CancellationTokenSource _stopping = new();
 
     public PushHub(IGrainFactory grains, TimeProvider time, DebounceOptions debounce, ILogger<PushHub> logger,
-        IClusterMembershipService? membership = null)
+        IClusterMembershipService? membership = null, ILocalSiloDetails? local = null)
     {
         _membership = membership;
+        _local = local?.SiloAddress;
         _grains = grains;
         _time = time;
         _logger = logger;
@@ -139,7 +141,8 @@ public sealed partial class PushHub : IPushHubObserver, IAsyncDisposable
             var dead = new HashSet<SiloAddress>();
             await foreach (var snapshot in _membership!.MembershipUpdates.WithCancellation(_stopping.Token))
             {
-                var newlyDead = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Dead && dead.Add(m.SiloAddress)).ToList();
+                // This silo shutting down is not a loss to recover from.
+                var newlyDead = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Dead && !m.SiloAddress.Equals(_local) && dead.Add(m.SiloAddress)).ToList();
                 if (newlyDead.Count == 0) continue;
                 LogSiloDied(_logger, string.Join(", ", newlyDead.Select(m => m.SiloAddress.ToString())));
                 await RenewAsync(self);

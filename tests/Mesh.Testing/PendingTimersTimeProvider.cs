@@ -21,8 +21,10 @@ public sealed class PendingTimersTimeProvider(DateTimeOffset start) : FakeTimePr
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var pending = new PendingTimer(this, dueTime);
-        lock (_gate) _pending.Add(dueTime);
+        // Listed only once the timer exists: a test that moves time on seeing it listed must not move
+        // it before the timer has taken its start time, or that step would be lost for this timer.
         pending.Inner = base.CreateTimer(s => { pending.Done(); callback(s); }, state, dueTime, period);
+        pending.List();
         return pending;
     }
 
@@ -32,10 +34,23 @@ public sealed class PendingTimersTimeProvider(DateTimeOffset start) : FakeTimePr
 
         public ITimer Inner { get; set; } = null!;
 
+        private bool _listed;
+
+        public void List()
+        {
+            lock (owner._gate)
+            {
+                if (Volatile.Read(ref _done) != 0) return;
+                owner._pending.Add(dueTime);
+                _listed = true;
+            }
+        }
+
         public void Done()
         {
-            if (Interlocked.Exchange(ref _done, 1) == 0)
-                lock (owner._gate) owner._pending.Remove(dueTime);
+            if (Interlocked.Exchange(ref _done, 1) != 0) return;
+            lock (owner._gate)
+                if (_listed) owner._pending.Remove(dueTime);
         }
 
         public bool Change(TimeSpan dueTime, TimeSpan period) => Inner.Change(dueTime, period);

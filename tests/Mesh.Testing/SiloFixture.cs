@@ -25,12 +25,13 @@ public sealed class SiloFixture : IAsyncDisposable
     /// <param name="consul">Runs the Consul registry with these options (none when null).</param>
     /// <param name="kubernetes">Runs the Kubernetes registry with these options (none when null).</param>
     public static async Task<SiloFixture> StartAsync(string? configDir = null, int? primarySiloPort = null, string? clusterId = null,
-        ConsulOptions? consul = null, KubernetesOptions? kubernetes = null, TimeSpan? workloadEntryGracePeriod = null)
+        ConsulOptions? consul = null, KubernetesOptions? kubernetes = null, TimeSpan? workloadEntryGracePeriod = null,
+        TimeSpan? debounceQuiet = null)
     {
         var dir = configDir ?? Directory.CreateTempSubdirectory("mesh-silo-test-").FullName;
         var p = FreePorts.Take(4);
         var options = new SiloOptions(dir, p[0], p[1], p[2], p[3], primarySiloPort, clusterId ?? $"test-{Guid.NewGuid():N}",
-            TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(1))
+            debounceQuiet ?? TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(1))
         {
             Consul = consul,
             Kubernetes = kubernetes,
