@@ -28,7 +28,7 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
     private readonly Dictionary<string, DateTimeOffset> _sentAt = new(StringComparer.Ordinal);
     private long _nonce;
     private ResourceSnapshot? _viewOf;
-    private Vm.WorkloadLease? _workload;
+    private Vm.IWorkloadSession? _workload;
     private ConnectionView _view = null!;
     private ConnectionRecorder _recorder = null!;
 
@@ -85,14 +85,14 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
             Proxy = NodeInfo.Read(NodeOf(first), Context.SiloName, protocol, Context.Time.GetUtcNow(), Context.Connections.Next());
             _logId = LogText.Safe(Proxy.ProxyId, 256);
             // Before anything is recorded: a refused VM leaves no trace but the log line.
-            _workload = Context.AutoRegistration is { } vm ? await vm.RegisterAsync(Proxy, caller ?? new Vm.StreamCaller(null, null), cancel) : null;
+            _workload = await Vm.VmSession.OpenAsync(Context.AutoRegistration, Proxy, caller, Logger, _logId, cancel);
             try
             {
                 await ServeAsync(first, requests, callCancel, drain.Token, cancel);
             }
             finally
             {
-                if (_workload is not null) await _workload.DisposeAsync();
+                await _workload.DisposeAsync();
             }
         }
         catch (OperationCanceledException) when (drain.IsCancellationRequested && !callCancel.IsCancellationRequested)
@@ -227,7 +227,7 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
         var error = ErrorOf(request);
         if (ResponsePolicy.Health(typeUrl, error is not null, error?.Message) is { } health)
         {
-            await ReportHealthAsync(health);
+            await _workload!.ReportHealthAsync(health.Healthy, health.Message);
             return;
         }
         if (!XdsTypes.Served.Contains(typeUrl))
@@ -238,18 +238,6 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
             return;
         }
         await HandleRequestAsync(typeUrl, request);
-    }
-
-    private async Task ReportHealthAsync(HealthReport health)
-    {
-        if (_workload is null)
-        {
-            // Istio keeps health only for auto-registered workloads; a pod's readiness comes from Kubernetes.
-            LogHealthIgnored(Logger, _logId);
-            return;
-        }
-        try { await _workload.ReportHealthAsync(health.Healthy, health.Message); }
-        catch (Exception ex) { LogRecordFailed(Logger, _logId, ex); }
     }
 
     private async Task OnPushAsync(PushEvent push)
@@ -388,10 +376,4 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Proxy {ProxyId} asked for unsupported type {TypeUrl}; ignored")]
     private static partial void LogUnknownType(ILogger logger, string proxyId, string typeUrl);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Proxy {ProxyId} reported health but is not auto-registered; ignored")]
-    private static partial void LogHealthIgnored(ILogger logger, string proxyId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording status of proxy {ProxyId} failed")]
-    private static partial void LogRecordFailed(ILogger logger, string proxyId, Exception ex);
 }
