@@ -56,7 +56,10 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
     {
         // Refused before it costs anything, and quickly, so the client backs off to another silo.
         if (Context.ConnectionRate is { } rate && !rate.TryTake())
+        {
+            Context.Metrics.StreamsLimited.WithLabels("connection_rate").Inc();
             throw new RpcException(new Status(StatusCode.Unavailable, "this silo is accepting new streams at its limit; try another"));
+        }
         using var drain = new CancellationTokenSource();
         ITimer? drainTimer = null;
         using var stopping = Context.Stopping.Register(() => drainTimer = ScheduleDrain(drain));
@@ -76,6 +79,7 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
                 }
                 catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancel.IsCancellationRequested)
                 {
+                    Context.Metrics.StreamsLimited.WithLabels("first_request").Inc();
                     LogNoFirstRequest(Logger, (int)Context.Limits.FirstRequestTimeout.TotalMilliseconds);
                     throw new RpcException(new Status(StatusCode.DeadlineExceeded,
                         $"no first request within {(int)Context.Limits.FirstRequestTimeout.TotalMilliseconds} ms"));
@@ -223,7 +227,10 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
         if (string.IsNullOrEmpty(typeUrl))
             throw new RpcException(new Status(StatusCode.InvalidArgument, "type_url is required on an aggregated stream"));
         if (NameCount(request) > Context.Limits.MaxNamesPerType)
+        {
+            Context.Metrics.StreamsLimited.WithLabels("names").Inc();
             throw new RpcException(new Status(StatusCode.ResourceExhausted, $"more than {Context.Limits.MaxNamesPerType} resource names in one request"));
+        }
         var error = ErrorOf(request);
         if (ResponsePolicy.Health(typeUrl, error is not null, error?.Message) is { } health)
         {
@@ -274,6 +281,7 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
         }
         catch (TimeoutException)
         {
+            Context.Metrics.StreamsLimited.WithLabels("write_timeout").Inc();
             Context.Metrics.PushErrors.WithLabels(XdsTypes.ShortName(typeUrl)).Inc();
             throw new RpcException(new Status(StatusCode.DeadlineExceeded,
                 $"a response was not written within {(int)Context.Limits.WriteTimeout.TotalMilliseconds} ms: the client is not reading"));
@@ -310,8 +318,11 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
     protected void Decided(string typeUrl, ResponseDecision decision, string? nonce, string? errorMessage)
     {
         if (decision.State.Names.Count > Context.Limits.MaxNamesPerType)
+        {
+            Context.Metrics.StreamsLimited.WithLabels("names").Inc();
             throw new RpcException(new Status(StatusCode.ResourceExhausted,
                 $"more than {Context.Limits.MaxNamesPerType} resource names subscribed for {XdsTypes.ShortName(typeUrl)}"));
+        }
         var before = Watches.GetValueOrDefault(typeUrl);
         Watches[typeUrl] = decision.State;
         // What the proxy unsubscribed from, it has forgotten. A plain ACK keeps the same name set (no scan).

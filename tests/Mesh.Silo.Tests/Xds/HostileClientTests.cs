@@ -124,6 +124,7 @@ public sealed class HostileClientTests
         var ended = await EndOfAsync(silent.ResponseStream);
 
         Assert.Equal(StatusCode.DeadlineExceeded, ended.StatusCode);
+        Assert.Contains("mesh_xds_streams_limited{limit=\"first_request\"} 1", await silo.Http.GetStringAsync("/metrics"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -183,6 +184,7 @@ public sealed class HostileClientTests
         });
 
         Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        Assert.Contains("mesh_xds_streams_limited{limit=\"connection_rate\"} 1", await silo.Http.GetStringAsync("/metrics"), StringComparison.Ordinal);
     }
 
     [Fact]
