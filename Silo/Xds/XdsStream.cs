@@ -160,7 +160,7 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
         _recorder = new ConnectionRecorder(Context.Grains.GetGrain<IProxyConnectionGrain>(proxy.ConnectionId), proxy, observer,
             Context.Time, Logger, Context.Stopping);
         Context.Metrics.ConnectedProxies.WithLabels(protocol).Inc();
-        LogConnected(Logger, _logId, proxy.ConnectionId, protocol, Context.SiloName);
+        LogConnected(Logger, _logId, LogText.Safe(proxy.ConnectionId, 300), protocol, Context.SiloName);
         IDisposable? registration = null;
         var reason = "the client closed the stream";
         try
@@ -215,7 +215,7 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
         {
             registration?.Dispose();
             Context.Metrics.ConnectedProxies.WithLabels(protocol).Dec();
-            LogDisconnected(Logger, _logId, proxy.ConnectionId, Context.SiloName, reason);
+            LogDisconnected(Logger, _logId, LogText.Safe(proxy.ConnectionId, 300), Context.SiloName, reason);
             _recorder.Ended();
             Context.Grains.DeleteObjectReference<IProxyConnectionObserver>(observer);
         }
