@@ -55,14 +55,10 @@ public static class ResponsePolicy
             return new(RequestKind.SubscriptionChange, grown.Count > 0 || widened, current with { Wildcard = wildcard, Names = names }, grown);
         }
 
-        if (current is null || nonce is null)
+        if (current is null)
         {
-            var kind = current is null && (nonce is not null || NullIfEmpty(request.VersionInfo) is not null)
-                ? RequestKind.Reconnect
-                : RequestKind.Initial;
-            var start = current ?? WatchState.Empty;
-            var state = start with { Wildcard = wildcard, Names = names };
-            return new(kind, true, state, [.. names.Except(start.Names)]);
+            var kind = nonce is not null || NullIfEmpty(request.VersionInfo) is not null ? RequestKind.Reconnect : RequestKind.Initial;
+            return new(kind, true, WatchState.Empty with { Wildcard = wildcard, Names = names }, [.. names]);
         }
 
         if (nonce != current.NonceSent) return new(RequestKind.StaleNonce, false, current, []);
