@@ -35,7 +35,15 @@ public static class SiloHost
             // xDS is gRPC over cleartext HTTP/2 (h2c); the admin port is plain HTTP/1.1.
             kestrel.Listen(IPAddress.Any, options.XdsPort, l => l.Protocols = HttpProtocols.Http2);
             kestrel.Listen(IPAddress.Any, options.HttpPort, l => l.Protocols = HttpProtocols.Http1);
+            // Limits a client cannot talk its way around: dead peers are found by ping (as Istio: every
+            // 30 s, 10 s to answer), and connections and streams per connection are capped.
+            kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
+            kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(10);
+            kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
+            kestrel.Limits.Http2.MaxStreamsPerConnection = options.MaxStreamsPerConnection;
         });
+        // Draining spreads stream ends over the drain period; shutdown must outlast it.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.StreamLimits.DrainPeriod + TimeSpan.FromSeconds(10));
 
         builder.UseOrleans(silo =>
         {
@@ -56,6 +64,9 @@ public static class SiloHost
             sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping)
         {
             AutoRegistration = sp.GetRequiredService<AutoRegistration>(),
+            Limits = options.StreamLimits,
+            PushThrottle = new PushThrottle(options.PushThrottle),
+            ConnectionRate = new RateBucket(options.ConnectionRate, options.ConnectionBurst, sp.GetRequiredService<TimeProvider>()),
         });
         services.AddSingleton<PublishedState>();
         services.AddSingleton(sp => new GrainMeshUpdater(

@@ -59,6 +59,23 @@ public sealed record SiloOptions(
     /// <summary>Where the Kubernetes membership table's resources live (--membership-namespace, else POD_NAMESPACE).</summary>
     public string MembershipNamespace { get; init; } = "istio-system";
 
+    /// <summary>What one xDS stream may cost (--max-names-per-type, --first-request-timeout-ms, --write-timeout-ms, --request-rate, --request-burst, --drain-period-ms).</summary>
+    public Xds.StreamLimits StreamLimits { get; init; } = new();
+
+    /// <summary>Open connections Kestrel accepts at once (--max-connections); the admin port counts too.</summary>
+    public int MaxConnections { get; init; } = 10_000;
+
+    /// <summary>Concurrent HTTP/2 streams per connection (--max-streams-per-connection), Kestrel's default.</summary>
+    public int MaxStreamsPerConnection { get; init; } = 100;
+
+    /// <summary>Pushes written at once on this silo (--push-throttle), Istio's PILOT_PUSH_THROTTLE.</summary>
+    public int PushThrottle { get; init; } = 100;
+
+    /// <summary>New xDS streams a second this silo accepts (--connection-rate, burst --connection-burst); more are refused with UNAVAILABLE.</summary>
+    public double ConnectionRate { get; init; } = 100;
+
+    public int ConnectionBurst { get; init; } = 500;
+
     public static SiloOptions Parse(string[] args, Func<string, string?> env)
     {
         var flags = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -83,6 +100,25 @@ public sealed record SiloOptions(
             var text = Get(flag, fallback.ToString(CultureInfo.InvariantCulture));
             return int.TryParse(text, CultureInfo.InvariantCulture, out var n) && n >= 0
                 ? TimeSpan.FromMilliseconds(n) : throw new ArgumentException($"--{flag}: invalid value \"{text}\": expected milliseconds");
+        }
+
+        int Positive(string flag, int fallback)
+        {
+            var text = Get(flag, fallback.ToString(CultureInfo.InvariantCulture));
+            return int.TryParse(text, CultureInfo.InvariantCulture, out var n) && n > 0
+                ? n : throw new ArgumentException($"--{flag}: invalid value \"{text}\": expected a positive whole number");
+        }
+        TimeSpan PositiveMillis(string flag, int fallback)
+        {
+            var text = Get(flag, fallback.ToString(CultureInfo.InvariantCulture));
+            return int.TryParse(text, CultureInfo.InvariantCulture, out var n) && n > 0
+                ? TimeSpan.FromMilliseconds(n) : throw new ArgumentException($"--{flag}: invalid value \"{text}\": expected milliseconds above 0");
+        }
+        double Rate(string flag, double fallback)
+        {
+            var text = Get(flag, fallback.ToString(CultureInfo.InvariantCulture));
+            return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n > 0 && double.IsFinite(n)
+                ? n : throw new ArgumentException($"--{flag}: invalid value \"{text}\": expected a positive number per second");
         }
 
         // Read once: Get consumes the flag, so a second read would see the default.
@@ -141,6 +177,20 @@ public sealed record SiloOptions(
             SiloAddress = Get("silo-address", "127.0.0.1") is var address && System.Net.IPAddress.TryParse(address, out var ip)
                 ? ip : throw new ArgumentException($"--silo-address: invalid value \"{address}\": expected an IP address"),
             MembershipNamespace = Get("membership-namespace", env("POD_NAMESPACE") ?? "istio-system"),
+            StreamLimits = new Xds.StreamLimits
+            {
+                MaxNamesPerType = Positive("max-names-per-type", 10_000),
+                FirstRequestTimeout = PositiveMillis("first-request-timeout-ms", 10_000),
+                WriteTimeout = PositiveMillis("write-timeout-ms", 30_000),
+                RequestRate = Rate("request-rate", 100),
+                RequestBurst = Positive("request-burst", 200),
+                DrainPeriod = Millis("drain-period-ms", 10_000),
+            },
+            MaxConnections = Positive("max-connections", 10_000),
+            MaxStreamsPerConnection = Positive("max-streams-per-connection", 100),
+            PushThrottle = Positive("push-throttle", 100),
+            ConnectionRate = Rate("connection-rate", 100),
+            ConnectionBurst = Positive("connection-burst", 500),
         };
         if (options.Clustering == ClusteringMode.Redis && options.Redis is null)
             throw new ArgumentException("--clustering redis needs --redis HOST:PORT (or MESH_REDIS)");

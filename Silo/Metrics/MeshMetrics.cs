@@ -18,6 +18,8 @@ public sealed class MeshMetrics
         Pushes = factory.CreateCounter("pilot_xds_pushes", "xDS responses sent, by type.", "type");
         PushErrors = factory.CreateCounter("pilot_xds_push_errors", "xDS responses that failed to send, by type.", "type");
         Rejects = factory.CreateCounter("pilot_total_xds_rejects", "NACKs received from proxies, by type.", "type");
+        StreamsLimited = factory.CreateCounter("mesh_xds_streams_limited",
+            "xDS streams refused or ended by a limit: connection_rate, names, first_request, write_timeout.", "limit");
         Convergence = factory.CreateHistogram("pilot_proxy_convergence_time",
             "Seconds from a config or endpoint change to the proxy's ACK of it.",
             new HistogramConfiguration { Buckets = [0.01, 0.05, 0.1, 0.2, 0.5, 1, 3, 5, 10, 20, 30] });
@@ -38,6 +40,7 @@ public sealed class MeshMetrics
     public Counter Pushes { get; }
     public Counter PushErrors { get; }
     public Counter Rejects { get; }
+    public Counter StreamsLimited { get; }
     public Histogram Convergence { get; }
     public Counter ValidationErrors { get; }
     public Gauge ConfigObjects { get; }

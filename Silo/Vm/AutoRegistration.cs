@@ -62,7 +62,7 @@ public sealed partial class AutoRegistration(
         var lease = new WorkloadLease(grains.GetGrain<IWorkloadEntryGrain>(IWorkloadEntryGrain.KeyOf(ns, workload.Name)),
             $"{proxy.Silo}/{proxy.ProxyId}/{Guid.NewGuid():N}", workload, options.GracePeriod, time, logger);
         await lease.StartAsync(cancel);
-        LogRegistered(logger, proxy.ProxyId, ns, workload.Name, groupName, address!);
+        LogRegistered(logger, Xds.LogText.Safe(proxy.ProxyId, 256), ns, workload.Name, Xds.LogText.Safe(groupName, 256), address!);
         return lease;
     }
 
@@ -100,7 +100,7 @@ public sealed partial class AutoRegistration(
 
     private void Deny(ProxyIdentity proxy, string reason)
     {
-        LogDenied(logger, proxy.ProxyId, reason);
+        LogDenied(logger, Xds.LogText.Safe(proxy.ProxyId, 256), Xds.LogText.Safe(reason, 512));
         throw new RpcException(new Status(StatusCode.PermissionDenied, $"auto-registration refused: {reason}"));
     }
 

@@ -22,6 +22,7 @@ public sealed partial class ConnectionRecorder
 
     private readonly IProxyConnectionGrain _grain;
     private readonly ProxyIdentity _identity;
+    private readonly string _logId;
     private readonly IProxyConnectionObserver _stream;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -39,6 +40,8 @@ public sealed partial class ConnectionRecorder
     {
         _grain = grain;
         _identity = identity;
+        // The connection id carries the proxy's node id, which is the client's text.
+        _logId = LogText.Safe(identity.ConnectionId, 300);
         _stream = stream;
         _time = time;
         _logger = logger;
@@ -100,11 +103,11 @@ public sealed partial class ConnectionRecorder
             catch (Exception ex)
             {
                 Restore(batch);
-                if (failures++ == 0) LogRecordFailed(_logger, _identity.ConnectionId, step.ToString(), ex);
-                else LogRecordFailedAgain(_logger, _identity.ConnectionId, step.ToString(), failures, ex.Message);
+                if (failures++ == 0) LogRecordFailed(_logger, _logId, step.ToString(), ex);
+                else LogRecordFailedAgain(_logger, _logId, step.ToString(), failures, ex.Message);
                 if (_stopping.IsCancellationRequested || (step == Step.Disconnect && failures >= MaxDisconnectFailures))
                 {
-                    LogGaveUp(_logger, _identity.ConnectionId, step.ToString(), failures);
+                    LogGaveUp(_logger, _logId, step.ToString(), failures);
                     return;
                 }
                 await WaitAsync(retry);

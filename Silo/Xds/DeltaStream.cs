@@ -74,15 +74,7 @@ public sealed class DeltaStream(XdsStreamContext context)
         }
         // A subscription answer is owed even when empty, so the client stops waiting for it.
         if (response.Resources.Count == 0 && response.RemovedResources.Count == 0 && !force) return;
-        try
-        {
-            await Responses.WriteAsync(response);
-        }
-        catch
-        {
-            Context.Metrics.PushErrors.WithLabels(XdsTypes.ShortName(typeUrl)).Inc();
-            throw;
-        }
+        await WriteAsync(typeUrl, response);
         Sent(typeUrl, watch with { Known = known.ToImmutable(), NonceSent = nonce, VersionSent = response.SystemVersionInfo }, changedAt,
             holds, response.RemovedResources, whole: false);
     }

@@ -43,14 +43,22 @@ public static class ResponsePolicy
 
         var (wildcard, names) = SotwSubscription(request.ResourceNames, wildcardType, current);
 
-        if (current is null || nonce is null)
+        if (current is not null && nonce is null)
         {
-            var kind = current is null && (nonce is not null || NullIfEmpty(request.VersionInfo) is not null)
-                ? RequestKind.Reconnect
-                : RequestKind.Initial;
-            var start = current ?? WatchState.Empty;
-            var state = start with { Wildcard = wildcard, Names = names };
-            return new(kind, true, state, [.. names.Except(start.Names)]);
+            // Not a first request (the type is watched on this stream), yet it answers no response:
+            // only a changed subscription is owed an answer. Answering every such request in full
+            // lets a client turn tiny requests into whole CDS responses.
+            var grown = names.Except(current.Names).ToList();
+            var widened = wildcard && !current.Wildcard;
+            if (grown.Count == 0 && !widened && wildcard == current.Wildcard && names.SetEquals(current.Names))
+                return new(RequestKind.Repeat, false, current, []);
+            return new(RequestKind.SubscriptionChange, grown.Count > 0 || widened, current with { Wildcard = wildcard, Names = names }, grown);
+        }
+
+        if (current is null)
+        {
+            var kind = nonce is not null || NullIfEmpty(request.VersionInfo) is not null ? RequestKind.Reconnect : RequestKind.Initial;
+            return new(kind, true, WatchState.Empty with { Wildcard = wildcard, Names = names }, [.. names]);
         }
 
         if (nonce != current.NonceSent) return new(RequestKind.StaleNonce, false, current, []);

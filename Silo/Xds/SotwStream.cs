@@ -59,15 +59,7 @@ public sealed class SotwStream(XdsStreamContext context, string? fixedType)
         var served = resources.Select(Served).ToList();
         foreach (var r in served)
             response.Resources.Add(new Any { TypeUrl = r.TypeUrl, Value = UnsafeByteOperations.UnsafeWrap(r.Body) });
-        try
-        {
-            await Responses.WriteAsync(response);
-        }
-        catch
-        {
-            Context.Metrics.PushErrors.WithLabels(XdsTypes.ShortName(typeUrl)).Inc();
-            throw;
-        }
+        await WriteAsync(typeUrl, response);
         // LDS and CDS responses are the whole set (absence is deletion); RDS and EDS ones add to what the proxy holds.
         Sent(typeUrl, Watches[typeUrl] with { NonceSent = nonce, VersionSent = version }, changedAt, served, [], whole: XdsTypes.IsWildcardType(typeUrl));
     }

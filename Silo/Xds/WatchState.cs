@@ -37,6 +37,8 @@ public enum RequestKind
     StaleNonce,
     /// <summary>The client changed which resources it wants.</summary>
     SubscriptionChange,
+    /// <summary>A request without a nonce for a type already watched, asking for the same names again; not answered.</summary>
+    Repeat,
 }
 
 /// <summary>

@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using Google.Protobuf;
 using Grpc.Core;
 using Mesh.Grains.Abstractions;
 using Mesh.Silo.Push;
@@ -7,20 +7,28 @@ using Microsoft.Extensions.Logging;
 namespace Mesh.Silo.Xds;
 
 /// <summary>
-/// One xDS stream: requests and pushes are serialized through one channel, so the stream's state
-/// (watches, nonces) has a single writer and responses never interleave. Subclasses supply the
+/// One xDS stream: requests and pushes are handled by one loop, so the stream's state (watches,
+/// nonces) has a single writer and responses never interleave. The loop reads the next request only
+/// after handling the last (HTTP/2 flow control then reaches a client that sends without reading),
+/// and holds at most the newest push (<see cref="PushSlot"/>). Subclasses supply the
 /// protocol flavour (state-of-the-world or Delta); this class owns the lifecycle and bookkeeping.
 /// </summary>
 public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext context, string protocol, string? fixedType)
     where TRequest : class
 {
-    private const int MaxResourceNames = 10_000;
+    private const int MaxUnknownTypesLogged = 16;
+    private const int MaxLoggedError = 512;
+    private readonly HashSet<string> _unknownLogged = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (System.Collections.Immutable.ImmutableHashSet<string> Of, string[] Sorted)> _sortedNames = new(StringComparer.Ordinal);
+    private string _logId = "";
+    private CancellationToken _cancel;
+    private bool _pushing;
     private readonly Dictionary<string, NackInfo> _lastNack = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Nonce, DateTimeOffset ChangedAt)> _awaitingAck = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _sentAt = new(StringComparer.Ordinal);
     private long _nonce;
     private ResourceSnapshot? _viewOf;
-    private Vm.WorkloadLease? _workload;
+    private Vm.IWorkloadSession? _workload;
     private ConnectionView _view = null!;
     private ConnectionRecorder _recorder = null!;
 
@@ -46,25 +54,103 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
     public async Task RunAsync(IAsyncStreamReader<TRequest> requests, IServerStreamWriter<TResponse> responses, CancellationToken callCancel,
         Vm.StreamCaller? caller = null)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(callCancel, Context.Stopping);
+        // Refused before it costs anything, and quickly, so the client backs off to another silo.
+        if (Context.ConnectionRate is { } rate && !rate.TryTake())
+        {
+            Context.Metrics.StreamsLimited.WithLabels("connection_rate").Inc();
+            throw new RpcException(new Status(StatusCode.Unavailable, "this silo is accepting new streams at its limit; try another"));
+        }
+        using var drain = new CancellationTokenSource();
+        ITimer? drainTimer = null;
+        using var stopping = Context.Stopping.Register(() => drainTimer = ScheduleDrain(drain));
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(callCancel, drain.Token);
         var cancel = linked.Token;
+        _cancel = cancel;
         Responses = responses;
-        if (!await requests.MoveNext(cancel)) return;
-        var first = requests.Current;
-        Proxy = NodeInfo.Read(NodeOf(first), Context.SiloName, protocol, Context.Time.GetUtcNow(), Context.Connections.Next());
-        // Before anything is recorded: a refused VM leaves no trace but the log line.
-        _workload = Context.AutoRegistration is { } vm ? await vm.RegisterAsync(Proxy, caller ?? new Vm.StreamCaller(null, null), cancel) : null;
         try
         {
-            await ServeAsync(first, requests, cancel);
+            TRequest first;
+            using (var deadline = new CancellationTokenSource(Context.Limits.FirstRequestTimeout, Context.Time))
+            using (var firstCancel = CancellationTokenSource.CreateLinkedTokenSource(cancel, deadline.Token))
+            {
+                try
+                {
+                    if (!await ReadAsync(requests, firstCancel.Token)) return;
+                }
+                catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancel.IsCancellationRequested)
+                {
+                    Context.Metrics.StreamsLimited.WithLabels("first_request").Inc();
+                    LogNoFirstRequest(Logger, (int)Context.Limits.FirstRequestTimeout.TotalMilliseconds);
+                    throw new RpcException(new Status(StatusCode.DeadlineExceeded,
+                        $"no first request within {(int)Context.Limits.FirstRequestTimeout.TotalMilliseconds} ms"));
+                }
+                first = requests.Current;
+            }
+            Proxy = NodeInfo.Read(NodeOf(first), Context.SiloName, protocol, Context.Time.GetUtcNow(), Context.Connections.Next());
+            _logId = LogText.Safe(Proxy.ProxyId, 256);
+            // Before anything is recorded: a refused VM leaves no trace but the log line.
+            _workload = await Vm.VmSession.OpenAsync(Context.AutoRegistration, Proxy, caller, Logger, _logId, cancel);
+            try
+            {
+                await ServeAsync(first, requests, callCancel, drain.Token, cancel);
+            }
+            finally
+            {
+                await _workload.DisposeAsync();
+            }
+        }
+        catch (OperationCanceledException) when (drain.IsCancellationRequested && !callCancel.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "the silo is shutting down; reconnect to another"));
+        }
+        catch (Exception ex) when (Proxy is null && IsAbrupt(ex, callCancel))
+        {
+            LogAbrupt(Logger, "(before its first request)", ex.GetType().Name, LogText.Safe(ex.Message, 200));
         }
         finally
         {
-            if (_workload is not null) await _workload.DisposeAsync();
+            drainTimer?.Dispose();
         }
     }
 
-    private async Task ServeAsync(TRequest first, IAsyncStreamReader<TRequest> requests, CancellationToken cancel)
+    /// <summary>The point in the drain period at which this stream ends: spread, so proxies reconnect elsewhere a few at a time.</summary>
+    private ITimer ScheduleDrain(CancellationTokenSource drain)
+    {
+        var at = Context.Limits.DrainPeriod * Random.Shared.NextDouble();
+        return Context.Time.CreateTimer(_ =>
+        {
+            try { drain.Cancel(); }
+            catch (ObjectDisposedException) { }
+        }, null, at, Timeout.InfiniteTimeSpan);
+    }
+
+    private static bool IsAbrupt(Exception ex, CancellationToken callCancel) =>
+        callCancel.IsCancellationRequested || ex is IOException || ex.InnerException is IOException;
+
+    /// <summary>One request read: a message that is not protobuf is the client's fault (INVALID_ARGUMENT), not the silo's (UNKNOWN).</summary>
+    private static async Task<bool> ReadAsync(IAsyncStreamReader<TRequest> requests, CancellationToken cancel)
+    {
+        try
+        {
+            return await requests.MoveNext(cancel);
+        }
+        catch (Exception ex) when (ex is InvalidProtocolBufferException || ex.InnerException is InvalidProtocolBufferException)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "the request is not a valid protobuf message"));
+        }
+    }
+
+    private async Task<bool> ReadNextAsync(IAsyncStreamReader<TRequest> requests, RateBucket rate, CancellationToken cancel)
+    {
+        // A client sending faster than the rate is read more slowly: the request stays unread, and
+        // HTTP/2 flow control stops the client once the stream's window is full.
+        var wait = rate.Reserve();
+        if (wait > TimeSpan.Zero) await Task.Delay(wait, Context.Time, cancel);
+        return await ReadAsync(requests, cancel);
+    }
+
+    private async Task ServeAsync(TRequest first, IAsyncStreamReader<TRequest> requests, CancellationToken callCancel,
+        CancellationToken drain, CancellationToken cancel)
     {
         var proxy = Proxy!;
         // The config comes from this silo's hub; the connection's grain only makes it visible. It is
@@ -74,43 +160,64 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
         _recorder = new ConnectionRecorder(Context.Grains.GetGrain<IProxyConnectionGrain>(proxy.ConnectionId), proxy, observer,
             Context.Time, Logger, Context.Stopping);
         Context.Metrics.ConnectedProxies.WithLabels(protocol).Inc();
-        LogConnected(Logger, proxy.ProxyId, proxy.ConnectionId, protocol, Context.SiloName);
+        LogConnected(Logger, _logId, LogText.Safe(proxy.ConnectionId, 300), protocol, Context.SiloName);
         IDisposable? registration = null;
+        var reason = "the client closed the stream";
         try
         {
-            var events = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
-            (var snapshot, registration) = await Context.Hub.RegisterAsync(push => events.Writer.TryWrite(push));
+            // One request in hand at a time and one pending push (the newest): the two things a
+            // client can make this stream hold, and both bounded.
+            var pushes = new PushSlot();
+            (var snapshot, registration) = await Context.Hub.RegisterAsync(pushes.Offer);
             Snapshot = ProxyScope.For(proxy, snapshot.Sidecars).Apply(snapshot);
             _viewOf = snapshot;
-            events.Writer.TryWrite(first);
-            var reader = ForwardRequestsAsync(requests, events.Writer, cancel);
-            await foreach (var item in events.Reader.ReadAllAsync(cancel))
+            var rate = new RateBucket(Context.Limits.RequestRate, Context.Limits.RequestBurst, Context.Time);
+            rate.Reserve();
+            // Flushes during registration are already in the snapshot it returned; taken now, while
+            // nothing is watched, they only bring the view up to date instead of re-sending it later.
+            if (pushes.TryTake(out var early)) await OnPushAsync(early);
+            await OnRequestAsync(first);
+            Task<bool>? next = null;
+            Task? pushed = null;
+            while (true)
             {
-                if (item is PushEvent push) await OnPushAsync(push);
-                else await OnRequestAsync((TRequest)item);
+                next ??= ReadNextAsync(requests, rate, cancel);
+                pushed ??= pushes.WaitAsync(cancel);
+                if (await Task.WhenAny(next, pushed) == pushed)
+                {
+                    await pushed;
+                    pushed = null;
+                    if (pushes.TryTake(out var push)) await OnPushAsync(push);
+                    continue;
+                }
+                if (!await next) break;
+                next = null;
+                await OnRequestAsync(requests.Current);
             }
-            await reader;
+        }
+        catch (RpcException ex)
+        {
+            reason = $"{ex.StatusCode}: {ex.Status.Detail}";
+            throw;
+        }
+        catch (OperationCanceledException) when (drain.IsCancellationRequested && !callCancel.IsCancellationRequested)
+        {
+            reason = "the silo is shutting down";
+            throw;
+        }
+        catch (Exception ex) when (IsAbrupt(ex, callCancel))
+        {
+            // Routine for proxies (restarts, network loss): one line, and the detail only at debug.
+            reason = "the connection was lost";
+            LogAbrupt(Logger, _logId, ex.GetType().Name, LogText.Safe(ex.Message, 200));
         }
         finally
         {
             registration?.Dispose();
             Context.Metrics.ConnectedProxies.WithLabels(protocol).Dec();
-            LogDisconnected(Logger, proxy.ProxyId, proxy.ConnectionId, Context.SiloName);
+            LogDisconnected(Logger, _logId, LogText.Safe(proxy.ConnectionId, 300), Context.SiloName, reason);
             _recorder.Ended();
             Context.Grains.DeleteObjectReference<IProxyConnectionObserver>(observer);
-        }
-    }
-
-    private static async Task ForwardRequestsAsync(IAsyncStreamReader<TRequest> requests, ChannelWriter<object> events, CancellationToken cancel)
-    {
-        try
-        {
-            while (await requests.MoveNext(cancel)) events.TryWrite(requests.Current);
-            events.TryComplete();
-        }
-        catch (Exception ex)
-        {
-            events.TryComplete(ex);
         }
     }
 
@@ -119,32 +226,25 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
         var typeUrl = fixedType ?? TypeOf(request);
         if (string.IsNullOrEmpty(typeUrl))
             throw new RpcException(new Status(StatusCode.InvalidArgument, "type_url is required on an aggregated stream"));
-        if (NameCount(request) > MaxResourceNames)
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"more than {MaxResourceNames} resource names in one request"));
+        if (NameCount(request) > Context.Limits.MaxNamesPerType)
+        {
+            Context.Metrics.StreamsLimited.WithLabels("names").Inc();
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, $"more than {Context.Limits.MaxNamesPerType} resource names in one request"));
+        }
         var error = ErrorOf(request);
         if (ResponsePolicy.Health(typeUrl, error is not null, error?.Message) is { } health)
         {
-            await ReportHealthAsync(health);
+            await _workload!.ReportHealthAsync(health.Healthy, health.Message);
             return;
         }
         if (!XdsTypes.Served.Contains(typeUrl))
         {
-            LogUnknownType(Logger, Proxy!.ProxyId, typeUrl);
+            // Once per stream and type, and only for a few types: a client cannot turn requests into log lines.
+            if (_unknownLogged.Count < MaxUnknownTypesLogged && _unknownLogged.Add(typeUrl))
+                LogUnknownType(Logger, _logId, LogText.Safe(typeUrl, 256));
             return;
         }
         await HandleRequestAsync(typeUrl, request);
-    }
-
-    private async Task ReportHealthAsync(HealthReport health)
-    {
-        if (_workload is null)
-        {
-            // Istio keeps health only for auto-registered workloads; a pod's readiness comes from Kubernetes.
-            LogHealthIgnored(Logger, Proxy!.ProxyId);
-            return;
-        }
-        try { await _workload.ReportHealthAsync(health.Healthy, health.Message); }
-        catch (Exception ex) { LogRecordFailed(Logger, Proxy!.ProxyId, ex); }
     }
 
     private async Task OnPushAsync(PushEvent push)
@@ -156,8 +256,41 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
         var scoped = unscoped ? push : push with { Snapshot = view, Changed = SnapshotBuilder.Diff(Snapshot, view) };
         Snapshot = view;
         _viewOf = push.Snapshot;
-        foreach (var typeUrl in Watches.Keys.ToList())
-            if (scoped.Touches(typeUrl)) await HandlePushAsync(typeUrl, scoped);
+        _pushing = true;
+        try
+        {
+            foreach (var typeUrl in Watches.Keys.ToList())
+                if (scoped.Touches(typeUrl)) await HandlePushAsync(typeUrl, scoped);
+        }
+        finally
+        {
+            _pushing = false;
+        }
+    }
+
+    /// <summary>
+    /// Writes one response: a push waits for a slot of the silo's push throttle; a write that does
+    /// not complete within the write timeout ends the stream (the proxy is not reading).
+    /// </summary>
+    protected async Task WriteAsync(string typeUrl, TResponse response)
+    {
+        using var slot = _pushing ? await Context.PushThrottle.EnterAsync(_cancel) : null;
+        try
+        {
+            await Responses.WriteAsync(response).WaitAsync(Context.Limits.WriteTimeout, Context.Time, _cancel);
+        }
+        catch (TimeoutException)
+        {
+            Context.Metrics.StreamsLimited.WithLabels("write_timeout").Inc();
+            Context.Metrics.PushErrors.WithLabels(XdsTypes.ShortName(typeUrl)).Inc();
+            throw new RpcException(new Status(StatusCode.DeadlineExceeded,
+                $"a response was not written within {(int)Context.Limits.WriteTimeout.TotalMilliseconds} ms: the client is not reading"));
+        }
+        catch
+        {
+            Context.Metrics.PushErrors.WithLabels(XdsTypes.ShortName(typeUrl)).Inc();
+            throw;
+        }
     }
 
     /// <summary>A resource as this proxy is served it (its locality's copy of a load assignment).</summary>
@@ -184,6 +317,12 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
     /// <summary>Bookkeeping after a request was decided: ACKs close the convergence timer, NACKs are recorded.</summary>
     protected void Decided(string typeUrl, ResponseDecision decision, string? nonce, string? errorMessage)
     {
+        if (decision.State.Names.Count > Context.Limits.MaxNamesPerType)
+        {
+            Context.Metrics.StreamsLimited.WithLabels("names").Inc();
+            throw new RpcException(new Status(StatusCode.ResourceExhausted,
+                $"more than {Context.Limits.MaxNamesPerType} resource names subscribed for {XdsTypes.ShortName(typeUrl)}"));
+        }
         var before = Watches.GetValueOrDefault(typeUrl);
         Watches[typeUrl] = decision.State;
         // What the proxy unsubscribed from, it has forgotten. A plain ACK keeps the same name set (no scan).
@@ -194,9 +333,10 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
         {
             case RequestKind.Nack:
                 Context.Metrics.Rejects.WithLabels(XdsTypes.ShortName(typeUrl)).Inc();
-                _lastNack[typeUrl] = new NackInfo(typeUrl, decision.State.VersionSent, errorMessage ?? "", Context.Time.GetUtcNow());
+                _lastNack[typeUrl] = new NackInfo(typeUrl, decision.State.VersionSent, LogText.Safe(errorMessage, MaxLoggedError), Context.Time.GetUtcNow());
                 _awaitingAck.Remove(typeUrl);
-                LogNack(Logger, Proxy!.ProxyId, XdsTypes.ShortName(typeUrl), decision.State.VersionSent, errorMessage);
+                LogNack(Logger, _logId, XdsTypes.ShortName(typeUrl), decision.State.VersionSent, LogText.Safe(errorMessage, MaxLoggedError),
+                    errorMessage?.Length ?? 0);
                 break;
             case RequestKind.Ack or RequestKind.SubscriptionChange:
                 if (_awaitingAck.TryGetValue(typeUrl, out var pending) && pending.Nonce == nonce)
@@ -207,7 +347,7 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
                 _lastNack.Remove(typeUrl);
                 break;
             case RequestKind.StaleNonce:
-                LogStale(Logger, Proxy!.ProxyId, XdsTypes.ShortName(typeUrl), nonce);
+                LogStale(Logger, _logId, XdsTypes.ShortName(typeUrl), nonce);
                 return;
         }
         if (!decision.Respond) Record(typeUrl);
@@ -217,7 +357,10 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
     private void Record(string typeUrl)
     {
         var state = Watches[typeUrl];
-        var status = new TypeSyncStatus(typeUrl, state.Wildcard, [.. state.Names.Order(StringComparer.Ordinal)],
+        // Sorted once per subscription change, not once per request: ACKs and pushes reuse it.
+        if (!_sortedNames.TryGetValue(typeUrl, out var sorted) || !ReferenceEquals(sorted.Of, state.Names))
+            _sortedNames[typeUrl] = sorted = (state.Names, [.. state.Names.Order(StringComparer.Ordinal)]);
+        var status = new TypeSyncStatus(typeUrl, state.Wildcard, sorted.Sorted,
             state.VersionSent, state.NonceSent, state.VersionAcked, _lastNack.GetValueOrDefault(typeUrl),
             _sentAt.TryGetValue(typeUrl, out var at) ? at : null);
         _view.Record(status);
@@ -227,21 +370,21 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
     [LoggerMessage(Level = LogLevel.Information, Message = "Proxy {ProxyId} connected over {Protocol} to silo {Silo} (connection {ConnectionId})")]
     private static partial void LogConnected(ILogger logger, string proxyId, string connectionId, string protocol, string silo);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Proxy {ProxyId} disconnected from silo {Silo} (connection {ConnectionId})")]
-    private static partial void LogDisconnected(ILogger logger, string proxyId, string connectionId, string silo);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Proxy {ProxyId} disconnected from silo {Silo} (connection {ConnectionId}): {Reason}")]
+    private static partial void LogDisconnected(ILogger logger, string proxyId, string connectionId, string silo, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Proxy {ProxyId} rejected {Type} version {Version}: {Error}")]
-    private static partial void LogNack(ILogger logger, string proxyId, string type, string? version, string? error);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Proxy {ProxyId}: stream aborted ({ExceptionType}: {Error})")]
+    private static partial void LogAbrupt(ILogger logger, string proxyId, string exceptionType, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A stream sent no first request within {TimeoutMs} ms; closed")]
+    private static partial void LogNoFirstRequest(ILogger logger, int timeoutMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Proxy {ProxyId} rejected {Type} version {Version}: {Error} ({ErrorLength} chars)")]
+    private static partial void LogNack(ILogger logger, string proxyId, string type, string? version, string error, int errorLength);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Proxy {ProxyId} sent a stale nonce {Nonce} for {Type}; ignored")]
     private static partial void LogStale(ILogger logger, string proxyId, string type, string? nonce);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Proxy {ProxyId} asked for unsupported type {TypeUrl}; ignored")]
     private static partial void LogUnknownType(ILogger logger, string proxyId, string typeUrl);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Proxy {ProxyId} reported health but is not auto-registered; ignored")]
-    private static partial void LogHealthIgnored(ILogger logger, string proxyId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording status of proxy {ProxyId} failed")]
-    private static partial void LogRecordFailed(ILogger logger, string proxyId, Exception ex);
 }

@@ -19,4 +19,13 @@ public sealed record XdsStreamContext(
 
     /// <summary>Numbers this silo's streams for their connection ids; a copy of the context (with) shares it.</summary>
     public ConnectionCounter Connections { get; init; } = new();
+
+    /// <summary>What one stream may cost.</summary>
+    public StreamLimits Limits { get; init; } = new();
+
+    /// <summary>Pushes written at once on this silo; shared by its streams.</summary>
+    public PushThrottle PushThrottle { get; init; } = new(100);
+
+    /// <summary>New streams a second this silo accepts; null accepts all (protocol tests).</summary>
+    public RateBucket? ConnectionRate { get; init; }
 }

@@ -26,7 +26,7 @@ public sealed class SiloFixture : IAsyncDisposable
     /// <param name="kubernetes">Runs the Kubernetes registry with these options (none when null).</param>
     public static async Task<SiloFixture> StartAsync(string? configDir = null, int? primarySiloPort = null, string? clusterId = null,
         ConsulOptions? consul = null, KubernetesOptions? kubernetes = null, TimeSpan? workloadEntryGracePeriod = null,
-        TimeSpan? debounceQuiet = null)
+        TimeSpan? debounceQuiet = null, Func<SiloOptions, SiloOptions>? configure = null)
     {
         var dir = configDir ?? Directory.CreateTempSubdirectory("mesh-silo-test-").FullName;
         var p = FreePorts.Take(4);
@@ -35,8 +35,11 @@ public sealed class SiloFixture : IAsyncDisposable
         {
             Consul = consul,
             Kubernetes = kubernetes,
+            // Tests stop silos with streams open: end them at once unless a test is about draining.
+            StreamLimits = new Mesh.Silo.Xds.StreamLimits { DrainPeriod = TimeSpan.Zero },
         };
         if (workloadEntryGracePeriod is { } grace) options = options with { WorkloadEntryGracePeriod = grace };
+        if (configure is not null) options = configure(options);
         var app = SiloHost.Build(options);
         await app.StartAsync();
         var fixture = new SiloFixture(app, options);

@@ -109,4 +109,63 @@ public sealed class SiloOptionsTests
         var error = Assert.Throws<ArgumentException>(() => Parse("--silo-address", "silo.local"));
         Assert.Equal("--silo-address: invalid value \"silo.local\": expected an IP address", error.Message);
     }
+
+    [Fact]
+    public void Parse_NoStreamFlags_IstioLikeDefaults()
+    {
+        var options = Parse();
+
+        Assert.Equal(10_000, options.StreamLimits.MaxNamesPerType);
+        Assert.Equal(TimeSpan.FromSeconds(10), options.StreamLimits.FirstRequestTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.StreamLimits.WriteTimeout);
+        Assert.Equal(100, options.StreamLimits.RequestRate);
+        Assert.Equal(200, options.StreamLimits.RequestBurst);
+        Assert.Equal(TimeSpan.FromSeconds(10), options.StreamLimits.DrainPeriod);
+        Assert.Equal(10_000, options.MaxConnections);
+        Assert.Equal(100, options.MaxStreamsPerConnection);
+        Assert.Equal(100, options.PushThrottle);
+        Assert.Equal(100, options.ConnectionRate);
+        Assert.Equal(500, options.ConnectionBurst);
+    }
+
+    [Fact]
+    public void Parse_StreamFlags_SetTheLimits()
+    {
+        var options = Parse("--max-names-per-type", "50", "--first-request-timeout-ms", "250", "--write-timeout-ms", "1500",
+            "--request-rate", "2.5", "--request-burst", "7", "--drain-period-ms", "0", "--max-connections", "9",
+            "--max-streams-per-connection", "3", "--push-throttle", "4", "--connection-rate", "0.5", "--connection-burst", "6");
+
+        Assert.Equal(50, options.StreamLimits.MaxNamesPerType);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), options.StreamLimits.FirstRequestTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), options.StreamLimits.WriteTimeout);
+        Assert.Equal(2.5, options.StreamLimits.RequestRate);
+        Assert.Equal(7, options.StreamLimits.RequestBurst);
+        Assert.Equal(TimeSpan.Zero, options.StreamLimits.DrainPeriod);
+        Assert.Equal(9, options.MaxConnections);
+        Assert.Equal(3, options.MaxStreamsPerConnection);
+        Assert.Equal(4, options.PushThrottle);
+        Assert.Equal(0.5, options.ConnectionRate);
+        Assert.Equal(6, options.ConnectionBurst);
+    }
+
+    [Fact]
+    public void Parse_StreamLimitFromEnvironment_IsUsed()
+    {
+        var options = SiloOptions.Parse([], name => name == "MESH_PUSH_THROTTLE" ? "12" : null);
+
+        Assert.Equal(12, options.PushThrottle);
+    }
+
+    [Theory]
+    [InlineData("--max-names-per-type", "0", "--max-names-per-type: invalid value \"0\": expected a positive whole number")]
+    [InlineData("--push-throttle", "many", "--push-throttle: invalid value \"many\": expected a positive whole number")]
+    [InlineData("--first-request-timeout-ms", "0", "--first-request-timeout-ms: invalid value \"0\": expected milliseconds above 0")]
+    [InlineData("--connection-rate", "-1", "--connection-rate: invalid value \"-1\": expected a positive number per second")]
+    [InlineData("--drain-period-ms", "soon", "--drain-period-ms: invalid value \"soon\": expected milliseconds")]
+    public void Parse_InvalidStreamLimit_FailsNamingTheFlag(string flag, string value, string message)
+    {
+        var error = Assert.Throws<ArgumentException>(() => Parse(flag, value));
+
+        Assert.Equal(message, error.Message);
+    }
 }

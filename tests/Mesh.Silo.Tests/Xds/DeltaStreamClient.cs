@@ -20,10 +20,16 @@ internal sealed class DeltaStreamClient : IAsyncDisposable
         _reader = Task.Run(async () =>
         {
             try { await foreach (var r in _call.ResponseStream.ReadAllAsync()) _responses.Writer.TryWrite(r); }
-            catch (RpcException) { }
+            catch (RpcException ex) { EndedWith = ex.StatusCode; }
             _responses.Writer.TryComplete();
         });
     }
+
+    /// <summary>The status the server ended the stream with, once it did with an error.</summary>
+    public StatusCode? EndedWith { get; private set; }
+
+    /// <summary>Completes when the response stream has ended.</summary>
+    public Task Ended => _reader;
 
     public Task SendAsync(DeltaDiscoveryRequest request) => _call.RequestStream.WriteAsync(request);
 

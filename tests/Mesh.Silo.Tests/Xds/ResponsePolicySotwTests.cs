@@ -51,8 +51,14 @@ public sealed class ResponsePolicySotwTests
             RequestKind.SubscriptionChange, false, false, [], [], "v1"),
         new("named CDS then empty is not a legacy wildcard", Sent("n1", "v1", "a"), new("v1", "n1", [], false), true,
             RequestKind.SubscriptionChange, false, false, [], [], "v1"),
-        new("new request without nonce on a known type", Sent("n1", "v1", "a"), new(null, null, ["a"], false), false,
-            RequestKind.Initial, true, false, ["a"], [], null),
+        new("request without nonce on a known type, same names: not answered again", Sent("n1", "v1", "a"), new(null, null, ["a"], false), false,
+            RequestKind.Repeat, false, false, ["a"], [], null),
+        new("request without nonce on a known wildcard type, same wildcard: not answered again", SentWildcard, new(null, null, [], false), true,
+            RequestKind.Repeat, false, true, [], [], null),
+        new("request without nonce adding a name: answered", Sent("n1", "v1", "a"), new(null, null, ["a", "b"], false), false,
+            RequestKind.SubscriptionChange, true, false, ["a", "b"], ["b"], null),
+        new("request without nonce dropping a name: nothing to send", Sent("n1", "v1", "a", "b"), new(null, null, ["a"], false), false,
+            RequestKind.SubscriptionChange, false, false, ["a"], [], null),
     }.Select(c => new object[] { c });
 
     [Theory]
