@@ -4,7 +4,7 @@ using Envoy.Config.Core.V3;
 using Envoy.Service.Discovery.V3;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Mesh.Grains.Generators;
+using Mesh.Api.Xds;
 using Mesh.Silo.Hosting;
 using Mesh.Silo.Xds;
 using Mesh.Testing;

@@ -1,6 +1,6 @@
 using Envoy.Config.Core.V3;
 using Envoy.Service.Discovery.V3;
-using Mesh.Grains.Generators;
+using Mesh.Api.Xds;
 using Mesh.Silo.Xds;
 using Mesh.Testing;
 using Microsoft.Extensions.DependencyInjection;
