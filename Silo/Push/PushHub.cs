@@ -49,6 +49,9 @@ public sealed partial class PushHub : IPushHubObserver, IAsyncDisposable
     /// <summary>Per-proxy-locality load assignments, shared by this silo's streams.</summary>
     public LocalityAssignments Localities { get; } = new();
 
+    /// <summary>Proxies' scoped views of this hub's snapshots, one per scope, shared by their streams.</summary>
+    public ScopedViews Views { get; } = new();
+
     /// <summary>Raised after each flush (metrics, tests waiting for a version).</summary>
     public event Action<PushEvent>? Flushed;
 

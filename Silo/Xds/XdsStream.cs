@@ -169,7 +169,7 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
             // client can make this stream hold, and both bounded.
             var pushes = new PushSlot();
             (var snapshot, registration) = await Context.Hub.RegisterAsync(pushes.Offer);
-            Snapshot = ProxyScope.For(proxy, snapshot.Sidecars).Apply(snapshot);
+            Snapshot = Context.Hub.Views.ViewOf(ProxyScope.For(proxy, snapshot.Sidecars), snapshot);
             _viewOf = snapshot;
             var rate = new RateBucket(Context.Limits.RequestRate, Context.Limits.RequestBurst, Context.Time);
             rate.Reserve();
@@ -251,9 +251,10 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
     {
         // The proxy's own view: the hub's snapshot less what exportTo and its Sidecar hide. When
         // it sees everything (now and before), the hub's diff is its diff; otherwise diff the views.
-        var view = ProxyScope.For(Proxy!, push.Snapshot.Sidecars).Apply(push.Snapshot);
+        // Views and their diffs are shared by every stream of the same scope (Istio's SidecarScope).
+        var view = Context.Hub.Views.ViewOf(ProxyScope.For(Proxy!, push.Snapshot.Sidecars), push.Snapshot);
         var unscoped = ReferenceEquals(view, push.Snapshot) && ReferenceEquals(Snapshot, _viewOf);
-        var scoped = unscoped ? push : push with { Snapshot = view, Changed = SnapshotBuilder.Diff(Snapshot, view) };
+        var scoped = unscoped ? push : push with { Snapshot = view, Changed = Context.Hub.Views.DiffOf(Snapshot, view) };
         Snapshot = view;
         _viewOf = push.Snapshot;
         _pushing = true;
