@@ -1,3 +1,4 @@
+using Mesh.Api.Retry;
 namespace Mesh.Registries.Consul;
 
 /// <summary>
@@ -14,13 +15,17 @@ public sealed class BlockingQuery<T>(
     TimeProvider time,
     Random random)
 {
-    private readonly TokenBucket _bucket = new(options.QueryBurst, options.QueryInterval, time);
+    // A burst of queries without waiting, then one per interval: a loop whose every answer is a change
+    // degrades into polling at that rate. No interval, no pacing.
+    private readonly RateBucket? _bucket = options.QueryInterval > TimeSpan.Zero
+        ? new RateBucket(1 / options.QueryInterval.TotalSeconds, Math.Max(options.QueryBurst, 1), time)
+        : null;
 
     public ulong Index { get; private set; } = startIndex;
 
     public async Task<ConsulResponse<T>> NextAsync(CancellationToken cancel)
     {
-        await _bucket.TakeAsync(cancel);
+        if (_bucket?.Reserve() is { } pause && pause > TimeSpan.Zero) await Task.Delay(pause, time, cancel);
         // Watchers started together would otherwise all wake at the same moment when nothing changes.
         var wait = options.Wait - TimeSpan.FromTicks((long)(options.Wait.Ticks / 16 * random.NextDouble()));
         var response = await send(new ConsulQuery(Index, wait), cancel);

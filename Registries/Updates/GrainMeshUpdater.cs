@@ -1,3 +1,4 @@
+using Mesh.Api.Retry;
 using Mesh.Api.Hosts;
 using Mesh.Api.Model;
 using Mesh.Grains.Abstractions;
@@ -15,6 +16,8 @@ namespace Mesh.Registries.Updates;
 public sealed class GrainMeshUpdater(IGrainFactory grains, PublishedState published, TimeProvider time, string domain) : IMeshUpdater
 {
     private static readonly TimeSpan RetryFor = TimeSpan.FromSeconds(60);
+    // 100 ms doubling to 2 s: one caller per host, so no jitter is needed to spread them.
+    private static readonly Backoff Retries = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2));
     private readonly SemaphoreSlim _configGate = new(1, 1);
     private readonly KeyedGate _hosts = new();
     private Dictionary<string, HostConfig> _lastConfig = new(StringComparer.Ordinal);
@@ -97,8 +100,7 @@ public sealed class GrainMeshUpdater(IGrainFactory grains, PublishedState publis
     private async Task RetryAsync(Func<Task> call)
     {
         var deadline = time.GetUtcNow() + RetryFor;
-        var delay = TimeSpan.FromMilliseconds(100);
-        while (true)
+        for (var attempt = 0; ; attempt++)
         {
             try
             {
@@ -108,8 +110,7 @@ public sealed class GrainMeshUpdater(IGrainFactory grains, PublishedState publis
             catch (Exception ex) when (ex is not OperationCanceledException && time.GetUtcNow() < deadline)
             {
                 // A silo that died holds the grain until the cluster declares it dead; then the call lands elsewhere.
-                await Task.Delay(delay, time);
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 2000));
+                await Task.Delay(Retries.Delay(attempt, jitter: 1), time);
             }
         }
     }

@@ -1,3 +1,4 @@
+using Mesh.Api.Retry;
 using Orleans.Serialization;
 using Mesh.Api.Hosts;
 using Mesh.Grains.Abstractions;

@@ -18,7 +18,7 @@ public sealed record ProxyScope(string? Namespace, Sidecar? Sidecar, IReadOnlyDi
         var ns = proxy.Namespace;
         var labels = proxy.Labels ?? new Dictionary<string, string>();
         var inNamespace = sidecars.Where(s => s.Meta.Namespace == ns).OrderBy(s => s.Meta.Name, StringComparer.Ordinal).ToList();
-        var sidecar = inNamespace.FirstOrDefault(s => s.Spec.WorkloadSelector is { } sel && sel.MatchLabels.All(kv => labels.TryGetValue(kv.Key, out var v) && v == kv.Value))
+        var sidecar = inNamespace.FirstOrDefault(s => s.Spec.WorkloadSelector is { } sel && LabelSelector.Matches(sel.MatchLabels, labels))
             ?? inNamespace.FirstOrDefault(s => s.Spec.WorkloadSelector is null)
             ?? sidecars.Where(s => s.Meta.Namespace == RootNamespace && s.Spec.WorkloadSelector is null)
                 .OrderBy(s => s.Meta.Name, StringComparer.Ordinal).FirstOrDefault();

@@ -1,3 +1,4 @@
+using Mesh.Api.Retry;
 using System.Threading.Channels;
 using Mesh.Grains.Abstractions;
 using Microsoft.Extensions.Logging;
@@ -14,8 +15,8 @@ namespace Mesh.Silo.Xds;
 /// </summary>
 public sealed partial class ConnectionRecorder
 {
-    private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(30);
+    // 1 s doubling to 30 s, without jitter: the waits follow the count of consecutive failures.
+    private static readonly Backoff Retries = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
     // An ended stream's disconnect is retried for about ten minutes: past that its grain is
     // unreachable for good (its silo is gone), and the directory entry expires without renewals.
     private const int MaxDisconnectFailures = 24;
@@ -76,7 +77,6 @@ public sealed partial class ConnectionRecorder
 
     private async Task RunAsync()
     {
-        var retry = FirstRetry;
         var failures = 0;
         while (true)
         {
@@ -97,7 +97,6 @@ public sealed partial class ConnectionRecorder
                 });
                 if (step == Step.Disconnect) return;
                 if (step == Step.Connect) lock (_gate) _connected = true;
-                retry = FirstRetry;
                 failures = 0;
             }
             catch (Exception ex)
@@ -110,8 +109,7 @@ public sealed partial class ConnectionRecorder
                     LogGaveUp(_logger, _logId, step.ToString(), failures);
                     return;
                 }
-                await WaitAsync(retry);
-                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, MaxRetry.Ticks));
+                await WaitAsync(Retries.Delay(failures - 1, jitter: 1));
             }
         }
     }

@@ -1,3 +1,4 @@
+using Mesh.Api.Retry;
 using Google.Protobuf;
 using Grpc.Core;
 using Mesh.Grains.Abstractions;

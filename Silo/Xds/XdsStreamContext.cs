@@ -1,3 +1,4 @@
+using Mesh.Api.Retry;
 using Mesh.Silo.Metrics;
 using Mesh.Silo.Push;
 using Microsoft.Extensions.Logging;

@@ -1,8 +1,9 @@
-namespace Mesh.Silo.Xds;
+namespace Mesh.Api.Retry;
 
 /// <summary>
-/// A token bucket (named apart from the Consul registry's single-caller one) on a <see cref="TimeProvider"/>: Rate tokens a second, at most Burst saved up.
-/// Thread-safe, since the per-silo connection rate is shared by every stream.
+/// A token bucket on a <see cref="TimeProvider"/>: Rate tokens a second, at most Burst saved up.
+/// Thread-safe, since a silo's connection rate is shared by every stream. Also paces the Consul
+/// registry's blocking queries (a burst without waiting, then one per interval).
 /// </summary>
 public sealed class RateBucket
 {
