@@ -67,6 +67,7 @@ public static class SiloHost
             AutoRegistration = sp.GetRequiredService<AutoRegistration>(),
             Limits = options.StreamLimits,
             PushThrottle = new PushThrottle(options.PushThrottle),
+            PushMode = options.PushMode,
             ConnectionRate = new RateBucket(options.ConnectionRate, options.ConnectionBurst, sp.GetRequiredService<TimeProvider>()),
         });
         services.AddSingleton<PublishedState>();

@@ -76,6 +76,12 @@ public sealed record SiloOptions(
 
     public int ConnectionBurst { get; init; } = 500;
 
+    /// <summary>
+    /// --push-mode: incremental (default) sends each proxy only what changed; full resends every
+    /// subscribed resource of every type on every flush, as Istio's full push does. For measuring one against the other.
+    /// </summary>
+    public Xds.PushMode PushMode { get; init; } = Xds.PushMode.Incremental;
+
     public static SiloOptions Parse(string[] args, Func<string, string?> env)
     {
         var flags = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -191,6 +197,12 @@ public sealed record SiloOptions(
             PushThrottle = Positive("push-throttle", 100),
             ConnectionRate = Rate("connection-rate", 100),
             ConnectionBurst = Positive("connection-burst", 500),
+            PushMode = Get("push-mode", "incremental") switch
+            {
+                "incremental" => Xds.PushMode.Incremental,
+                "full" => Xds.PushMode.Full,
+                var mode => throw new ArgumentException($"--push-mode: invalid value \"{mode}\": expected incremental or full"),
+            },
         };
         if (options.Clustering == ClusteringMode.Redis && options.Redis is null)
             throw new ArgumentException("--clustering redis needs --redis HOST:PORT (or MESH_REDIS)");

@@ -42,7 +42,16 @@ public sealed class DeltaStream(XdsStreamContext context)
     protected override Task HandlePushAsync(string typeUrl, PushEvent push) =>
         SendAsync(typeUrl, push.Changed[typeUrl], push.OldestChange, force: false);
 
-    private async Task SendAsync(string typeUrl, IEnumerable<string> candidates, DateTimeOffset? changedAt, bool force)
+    protected override Task HandleFullPushAsync(string typeUrl, PushEvent push)
+    {
+        // Everything subscribed, sent again even where the proxy holds it at this version, plus the removals a change brings.
+        var watch = Watches[typeUrl];
+        var candidates = Snapshot.OfType(typeUrl).Keys.Concat(watch.Names).Concat(watch.Known.Keys)
+            .Concat(push.Changed.GetValueOrDefault(typeUrl) ?? []);
+        return SendAsync(typeUrl, candidates, push.OldestChange, force: false, resend: true);
+    }
+
+    private async Task SendAsync(string typeUrl, IEnumerable<string> candidates, DateTimeOffset? changedAt, bool force, bool resend = false)
     {
         var watch = Watches[typeUrl];
         var known = watch.Known.ToBuilder();
@@ -58,7 +67,7 @@ public sealed class DeltaStream(XdsStreamContext context)
                 var r = Served(shared);
                 holds.Add(r);
                 // Already held at this version (a reconnect's initial_resource_versions, or unchanged for this proxy).
-                if (known.TryGetValue(name, out var held) && held == r.Version) continue;
+                if (!resend && known.TryGetValue(name, out var held) && held == r.Version) continue;
                 response.Resources.Add(new Resource
                 {
                     Name = name,

@@ -43,6 +43,9 @@ public sealed class SotwStream(XdsStreamContext context, string? fixedType)
         await SendAsync(typeUrl, resources, push.OldestChange);
     }
 
+    protected override Task HandleFullPushAsync(string typeUrl, PushEvent push) =>
+        SendAsync(typeUrl, Wanted(typeUrl, Watches[typeUrl]), push.OldestChange);
+
     private static bool Wants(string typeUrl, WatchState watch, string name) =>
         watch.Names.Contains(name) || (watch.Wildcard && XdsTypes.InWildcard(typeUrl, name));
 

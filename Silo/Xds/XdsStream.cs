@@ -52,6 +52,9 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
 
     protected abstract Task HandlePushAsync(string typeUrl, PushEvent push);
 
+    /// <summary>Sends everything the stream subscribed to of the type, changed or not (<see cref="PushMode.Full"/>).</summary>
+    protected abstract Task HandleFullPushAsync(string typeUrl, PushEvent push);
+
     public async Task RunAsync(IAsyncStreamReader<TRequest> requests, IServerStreamWriter<TResponse> responses, CancellationToken callCancel,
         Vm.StreamCaller? caller = null)
     {
@@ -262,7 +265,10 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
         try
         {
             foreach (var typeUrl in Watches.Keys.ToList())
-                if (scoped.Touches(typeUrl)) await HandlePushAsync(typeUrl, scoped);
+            {
+                if (Context.PushMode == PushMode.Full) await HandleFullPushAsync(typeUrl, scoped);
+                else if (scoped.Touches(typeUrl)) await HandlePushAsync(typeUrl, scoped);
+            }
         }
         finally
         {

@@ -27,6 +27,9 @@ public sealed record XdsStreamContext(
     /// <summary>Pushes written at once on this silo; shared by its streams.</summary>
     public PushThrottle PushThrottle { get; init; } = new(100);
 
+    /// <summary>Whether a flush sends each stream what changed or everything it subscribed to.</summary>
+    public PushMode PushMode { get; init; } = PushMode.Incremental;
+
     /// <summary>New streams a second this silo accepts; null accepts all (protocol tests).</summary>
     public RateBucket? ConnectionRate { get; init; }
 }
