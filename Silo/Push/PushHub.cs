@@ -9,7 +9,7 @@ namespace Mesh.Silo.Push;
 /// <summary>
 /// This silo's end of the fan-out. Follows the ServiceGrains (as one observer per silo, so a
 /// change crosses the cluster once per silo), debounces their changes, builds one snapshot per
-/// flush and hands it to the local streams, each of which sends only what its proxy subscribed to.
+/// flush (from the last one and the hosts that changed) and hands it to the local streams, each of which sends only what its proxy subscribed to.
 /// It starts following on the first local stream: a silo without proxies receives nothing.
 /// </summary>
 public sealed partial class PushHub : IPushHubObserver, IAsyncDisposable
@@ -20,6 +20,7 @@ public sealed partial class PushHub : IPushHubObserver, IAsyncDisposable
     private readonly Debouncer _debouncer;
     private readonly object _gate = new();
     private readonly Dictionary<string, ServiceFragments> _hosts = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
     private readonly HashSet<string> _followed = new(StringComparer.Ordinal);
     private readonly Dictionary<Guid, Action<PushEvent>> _streams = [];
     private IReadOnlyList<Sidecar> _sidecars = [];
@@ -88,6 +89,7 @@ public sealed partial class PushHub : IPushHubObserver, IAsyncDisposable
         {
             if (_hosts.TryGetValue(fragments.Host, out var known) && known.ChangedAt > fragments.ChangedAt) return Task.CompletedTask;
             _hosts[fragments.Host] = fragments;
+            _dirty.Add(fragments.Host);
             if (_oldestPending is null || fragments.ChangedAt < _oldestPending) _oldestPending = fragments.ChangedAt;
         }
         _debouncer.Signal();
@@ -188,8 +190,9 @@ public sealed partial class PushHub : IPushHubObserver, IAsyncDisposable
             Action<PushEvent>[] streams;
             lock (_gate)
             {
-                var next = SnapshotBuilder.Build(_hosts.Values, _sidecars, _sidecarResources);
-                var changed = SnapshotBuilder.Diff(Current, next);
+                // Only the hosts that changed since the last flush: the rest of the snapshot is shared.
+                var (next, changed) = SnapshotBuilder.Apply(Current, _dirty.Select(h => _hosts[h]), _sidecars, _sidecarResources);
+                _dirty.Clear();
                 var oldest = _oldestPending ?? _time.GetUtcNow();
                 var scopesChanged = _sidecarsChanged;
                 _oldestPending = null;

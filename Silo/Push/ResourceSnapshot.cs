@@ -8,6 +8,8 @@ namespace Mesh.Silo.Push;
 /// Every resource this silo can serve, by type URL then name, with one content version per type.
 /// Immutable: a stream holds the snapshot it answers from while the hub builds the next.
 /// Hosts and Sidecars are what it was built from, so a proxy's scoped view can be derived from it.
+/// The next snapshot is derived from this one and the hosts that changed (<see cref="SnapshotBuilder.Apply"/>),
+/// sharing everything else, so a flush costs what changed.
 /// </summary>
 public sealed record ResourceSnapshot(
     ImmutableDictionary<string, ImmutableSortedDictionary<string, XdsResource>> ByType,
@@ -16,8 +18,8 @@ public sealed record ResourceSnapshot(
     IReadOnlyList<Sidecar> Sidecars)
 {
     public static ResourceSnapshot Empty { get; } = new(
-        ImmutableDictionary<string, ImmutableSortedDictionary<string, XdsResource>>.Empty,
-        ImmutableDictionary<string, string>.Empty, [], []);
+        ImmutableDictionary<string, ImmutableSortedDictionary<string, XdsResource>>.Empty.WithComparers(StringComparer.Ordinal),
+        ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal), [], []);
 
     public ImmutableSortedDictionary<string, XdsResource> OfType(string typeUrl) =>
         ByType.TryGetValue(typeUrl, out var r) ? r : ImmutableSortedDictionary<string, XdsResource>.Empty.WithComparers(StringComparer.Ordinal);
@@ -25,7 +27,30 @@ public sealed record ResourceSnapshot(
     public string VersionOf(string typeUrl) => TypeVersions.TryGetValue(typeUrl, out var v) ? v : "";
 
     /// <summary>ClusterLoadAssignments served per proxy locality, by name (see LocalityAssignments).</summary>
-    public ImmutableDictionary<string, LocalityPolicy> Localities { get; init; } = ImmutableDictionary<string, LocalityPolicy>.Empty;
+    public ImmutableDictionary<string, LocalityPolicy> Localities { get; init; } = ImmutableDictionary<string, LocalityPolicy>.Empty.WithComparers(StringComparer.Ordinal);
+
+    /// <summary>What the next snapshot is derived from: the live hosts by name, and the running state of each type.</summary>
+    internal SnapshotIndex Index { get; init; } = SnapshotIndex.Empty;
+}
+
+/// <summary>
+/// The bookkeeping that lets a snapshot be updated in place of rebuilt: hosts by name, each type's
+/// running hash (<see cref="TypeVersion"/>), names more than one host contributes (so removing one
+/// keeps the other's), the virtual hosts of each port, and what the hub composed per port.
+/// </summary>
+internal sealed record SnapshotIndex(
+    ImmutableSortedDictionary<string, ServiceFragments> Hosts,
+    ImmutableDictionary<string, ulong> TypeHashes,
+    ImmutableDictionary<(string Type, string Name), int> Shared,
+    ImmutableDictionary<uint, ImmutableSortedDictionary<string, XdsResource>> VirtualHostsByPort,
+    ImmutableDictionary<uint, ImmutableArray<XdsResource>> ComposedByPort)
+{
+    public static SnapshotIndex Empty { get; } = new(
+        ImmutableSortedDictionary<string, ServiceFragments>.Empty.WithComparers(StringComparer.Ordinal),
+        ImmutableDictionary<string, ulong>.Empty.WithComparers(StringComparer.Ordinal),
+        ImmutableDictionary<(string, string), int>.Empty,
+        ImmutableDictionary<uint, ImmutableSortedDictionary<string, XdsResource>>.Empty,
+        ImmutableDictionary<uint, ImmutableArray<XdsResource>>.Empty);
 }
 
 /// <summary>

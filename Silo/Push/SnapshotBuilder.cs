@@ -6,30 +6,29 @@ namespace Mesh.Silo.Push;
 
 /// <summary>
 /// Folds hosts' fragments into a <see cref="ResourceSnapshot"/>, plus the resources that span
-/// hosts (the sidecar's per-port listener and route table, composed from each host's virtual hosts).
+/// hosts (the sidecar's per-port route table, composed from each host's virtual hosts).
 /// </summary>
 public static class SnapshotBuilder
 {
-    /// <param name="sidecar">Keeps composed per-port resources between builds (the hub passes its own); null composes afresh.</param>
-    public static ResourceSnapshot Build(IEnumerable<ServiceFragments> hosts, IReadOnlyList<Sidecar>? sidecars = null, SidecarResources? sidecar = null)
+    /// <summary>A snapshot of these hosts from scratch: the same as applying them all to an empty one.</summary>
+    /// <param name="sidecar">Keeps composed per-port resources between builds; null composes afresh.</param>
+    public static ResourceSnapshot Build(IEnumerable<ServiceFragments> hosts, IReadOnlyList<Sidecar>? sidecars = null, SidecarResources? sidecar = null) =>
+        Apply(ResourceSnapshot.Empty, hosts.Where(h => !h.Removed), sidecars ?? [], sidecar ?? new SidecarResources()).Snapshot;
+
+    /// <summary>
+    /// The next snapshot: the previous one with these hosts' fragments replaced (or removed), and
+    /// the names whose version changed, per type. Costs what the changed hosts hold (and the route
+    /// tables of ports whose virtual hosts changed), not what the snapshot holds.
+    /// </summary>
+    public static (ResourceSnapshot Snapshot, ImmutableDictionary<string, ImmutableHashSet<string>> Changed) Apply(
+        ResourceSnapshot previous, IEnumerable<ServiceFragments> changedHosts, IReadOnlyList<Sidecar> sidecars, SidecarResources sidecar)
     {
-        var byType = new Dictionary<string, SortedDictionary<string, XdsResource>>(StringComparer.Ordinal);
-        var live = hosts.Where(h => !h.Removed).OrderBy(h => h.Host, StringComparer.Ordinal).ToList();
-        foreach (var resource in live.SelectMany(h => h.Resources).Concat((sidecar ?? new SidecarResources()).Compose(live)))
-        {
-            if (!byType.TryGetValue(resource.TypeUrl, out var named))
-                byType[resource.TypeUrl] = named = new SortedDictionary<string, XdsResource>(StringComparer.Ordinal);
-            named[resource.Name] = resource;
-        }
-        var types = byType.ToImmutableDictionary(
-            t => t.Key, t => t.Value.ToImmutableSortedDictionary(StringComparer.Ordinal), StringComparer.Ordinal);
-        var versions = types.ToImmutableDictionary(t => t.Key, t => ContentVersion.Of(t.Value.Values), StringComparer.Ordinal);
-        var localities = live.Where(h => h.Localities is not null).SelectMany(h => h.Localities!)
-            .ToImmutableDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-        return new ResourceSnapshot(types, versions, [.. live], sidecars ?? []) { Localities = localities };
+        var update = new SnapshotUpdate(previous);
+        foreach (var host in changedHosts) update.Host(host);
+        return update.Finish(sidecars, sidecar);
     }
 
-    /// <summary>Names added, changed or removed between two snapshots, per type.</summary>
+    /// <summary>Names added, changed or removed between two snapshots, per type (for views derived apart).</summary>
     public static ImmutableDictionary<string, ImmutableHashSet<string>> Diff(ResourceSnapshot before, ResourceSnapshot after)
     {
         var result = ImmutableDictionary.CreateBuilder<string, ImmutableHashSet<string>>(StringComparer.Ordinal);

@@ -30,6 +30,9 @@ public class SnapshotBenchmarks
         _edited1000 = WithOneEdit(_hosts1000);
         (_before1000, _after1000) = (SnapshotBuilder.Build(_hosts1000), SnapshotBuilder.Build(_edited1000));
         SnapshotBuilder.Build(_hosts1000, null, _hub);
+        _edit100 = WithOneEdit(_hosts100)[0];
+        _unrouted1000 = Workload.Fragments(_hosts1000[0].Host, EndpointsPerHost, routed: false);
+        (_applied100, _applied1000, _routed1000) = (SnapshotBuilder.Build(_hosts100), SnapshotBuilder.Build(_hosts1000), SnapshotBuilder.Build(_hosts1000));
     }
 
     [Benchmark(Baseline = true)]
@@ -56,6 +59,33 @@ public class SnapshotBenchmarks
         _flip = !_flip;
         return SnapshotBuilder.Build(_flip ? _hosts1000 : _edited1000, null, _hub);
     }
+
+    /// <summary>
+    /// What the hub pays now after an endpoint-only edit: the last snapshot plus the one host that
+    /// changed (SnapshotBuilder.Apply), diff included. Alternates the host between two versions.
+    /// </summary>
+    [Benchmark]
+    public ResourceSnapshot Apply_EndpointEdit_100() => ApplyEdit(ref _applied100, ref _flip100, _hosts100[0], _edit100);
+
+    [Benchmark]
+    public ResourceSnapshot Apply_EndpointEdit_1000() => ApplyEdit(ref _applied1000, ref _flip1000, _hosts1000[0], _edited1000[0]);
+
+    /// <summary>A routing edit: one host's virtual hosts change, so its ports' route tables (1,000 virtual hosts each) are recomposed.</summary>
+    [Benchmark]
+    public ResourceSnapshot Apply_RouteEdit_1000() => ApplyEdit(ref _routed1000, ref _flipRouted, _hosts1000[0], _unrouted1000);
+
+    private ResourceSnapshot ApplyEdit(ref ResourceSnapshot current, ref bool flip, ServiceFragments a, ServiceFragments b)
+    {
+        flip = !flip;
+        (current, _) = SnapshotBuilder.Apply(current, [flip ? b : a], [], _applyHub);
+        return current;
+    }
+
+    private bool _flip100, _flip1000, _flipRouted;
+
+    private readonly SidecarResources _applyHub = new();
+    private ResourceSnapshot _applied100 = ResourceSnapshot.Empty, _applied1000 = ResourceSnapshot.Empty, _routed1000 = ResourceSnapshot.Empty;
+    private ServiceFragments _edit100 = null!, _unrouted1000 = null!;
 
     private readonly SidecarResources _hub = new();
     private List<ServiceFragments> _edited1000 = [];

@@ -153,7 +153,15 @@ public sealed class AdsServerTests : IAsyncLifetime
         var cla = Assert.Single(next.Resources).Unpack<ClusterLoadAssignment>();
         Assert.Equal(alpha, cla.ClusterName);
         Assert.Equal("127.0.0.5", cla.Endpoints.Single().LbEndpoints.Single().Endpoint.Address.SocketAddress.Address);
-        var metrics = await _silo.Http.GetStringAsync("/metrics");
+        // Convergence is observed when a pushed change is ACKed; the ACK travels to the silo on its own time.
+        await alphaWatcher.AckAsync(next, [alpha]);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var metrics = "";
+        while (DateTime.UtcNow < deadline && !System.Text.RegularExpressions.Regex.IsMatch(metrics, @"pilot_proxy_convergence_time_count [1-9]"))
+        {
+            metrics = await _silo.Http.GetStringAsync("/metrics");
+            await Task.Delay(50);
+        }
         Assert.Matches(@"pilot_proxy_convergence_time_count [1-9]", metrics);
     }
 

@@ -1,0 +1,157 @@
+using System.Collections.Immutable;
+using Mesh.Api.Xds;
+using Mesh.Grains.Abstractions;
+
+namespace Mesh.Silo.Push;
+
+/// <summary>
+/// One derivation of a snapshot from the previous one and the hosts that changed. Touches only
+/// those hosts' resources (and the route tables of the ports whose virtual hosts changed), and
+/// records which names ended up with a different version: the flush's diff, with no full scan.
+/// </summary>
+internal sealed class SnapshotUpdate(ResourceSnapshot from)
+{
+    private readonly Dictionary<string, ImmutableSortedDictionary<string, XdsResource>.Builder> _types = new(StringComparer.Ordinal);
+    private readonly ImmutableDictionary<string, ulong>.Builder _hashes = from.Index.TypeHashes.ToBuilder();
+    private readonly ImmutableDictionary<(string Type, string Name), int>.Builder _shared = from.Index.Shared.ToBuilder();
+    private readonly ImmutableSortedDictionary<string, ServiceFragments>.Builder _hosts = from.Index.Hosts.ToBuilder();
+    private readonly ImmutableDictionary<string, LocalityPolicy>.Builder _localities = from.Localities.ToBuilder();
+    private readonly Dictionary<string, HashSet<string>> _touched = new(StringComparer.Ordinal);
+    private bool _hostsChanged;
+
+    public void Host(ServiceFragments change)
+    {
+        if (_hosts.TryGetValue(change.Host, out var old))
+        {
+            if (ReferenceEquals(old, change)) return;
+            foreach (var r in old.Resources) Remove(r);
+            foreach (var name in old.Localities?.Keys ?? []) _localities.Remove(name);
+        }
+        _hostsChanged = true;
+        if (change.Removed)
+        {
+            _hosts.Remove(change.Host);
+            return;
+        }
+        _hosts[change.Host] = change;
+        foreach (var r in change.Resources) Add(r);
+        foreach (var (name, policy) in change.Localities ?? ImmutableDictionary<string, LocalityPolicy>.Empty) _localities[name] = policy;
+    }
+
+    public (ResourceSnapshot Snapshot, ImmutableDictionary<string, ImmutableHashSet<string>> Changed) Finish(
+        IReadOnlyList<Mesh.Api.Model.Sidecar> sidecars, SidecarResources composer)
+    {
+        var (byPort, composed) = ComposePorts(composer);
+        var changed = ImmutableDictionary.CreateBuilder<string, ImmutableHashSet<string>>(StringComparer.Ordinal);
+        var byType = from.ByType.ToBuilder();
+        var versions = from.TypeVersions.ToBuilder();
+        foreach (var (type, builder) in _types)
+        {
+            var before = from.OfType(type);
+            var names = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
+            foreach (var name in _touched.GetValueOrDefault(type) ?? [])
+            {
+                var had = before.TryGetValue(name, out var b) ? b.Version : null;
+                var has = builder.TryGetValue(name, out var a) ? a.Version : null;
+                if (had != has) names.Add(name);
+            }
+            // Nothing of the type changed version (a host re-derived the same resources): keep the shared instance.
+            if (names.Count == 0) continue;
+            changed[type] = names.ToImmutable();
+            if (builder.Count == 0)
+            {
+                byType.Remove(type);
+                versions.Remove(type);
+                _hashes.Remove(type);
+                continue;
+            }
+            byType[type] = builder.ToImmutable();
+            versions[type] = TypeVersion.Format(_hashes[type]);
+        }
+        var hosts = _hosts.ToImmutable();
+        var snapshot = new ResourceSnapshot(byType.ToImmutable(), versions.ToImmutable(),
+            _hostsChanged ? [.. hosts.Values] : from.Hosts, sidecars)
+        {
+            Localities = _localities.ToImmutable(),
+            Index = new SnapshotIndex(hosts, _hashes.ToImmutable(), _shared.ToImmutable(), byPort, composed),
+        };
+        return (snapshot, changed.ToImmutable());
+    }
+
+    /// <summary>Recomposes the route table of every port one of whose virtual hosts changed; the others stay as they were.</summary>
+    private (ImmutableDictionary<uint, ImmutableSortedDictionary<string, XdsResource>>, ImmutableDictionary<uint, ImmutableArray<XdsResource>>) ComposePorts(
+        SidecarResources composer)
+    {
+        var byPort = from.Index.VirtualHostsByPort.ToBuilder();
+        var composed = from.Index.ComposedByPort.ToBuilder();
+        if (!_types.TryGetValue(ResourceTypes.VirtualHost, out var vhosts)) return (byPort.ToImmutable(), composed.ToImmutable());
+        var ports = new SortedSet<uint>();
+        foreach (var name in _touched[ResourceTypes.VirtualHost])
+        {
+            if (SidecarResources.PortOf(name) is not { } port) continue;
+            var current = byPort.TryGetValue(port, out var p) ? p : ImmutableSortedDictionary<string, XdsResource>.Empty.WithComparers(StringComparer.Ordinal);
+            var has = vhosts.TryGetValue(name, out var r) ? r : null;
+            var had = current.TryGetValue(name, out var w) ? w : null;
+            if (had?.Version == has?.Version) continue;
+            var next = has is null ? current.Remove(name) : current.SetItem(name, has);
+            ports.Add(port);
+            if (next.Count == 0) byPort.Remove(port);
+            else byPort[port] = next;
+        }
+        foreach (var port in ports)
+        {
+            foreach (var r in composed.GetValueOrDefault(port, [])) Remove(r);
+            var fresh = byPort.TryGetValue(port, out var hosts) ? composer.ComposePort(port, hosts.Values) : [];
+            foreach (var r in fresh) Add(r);
+            if (fresh.Length == 0) composed.Remove(port);
+            else composed[port] = fresh;
+        }
+        return (byPort.ToImmutable(), composed.ToImmutable());
+    }
+
+    private ImmutableSortedDictionary<string, XdsResource>.Builder Type(string type)
+    {
+        if (!_types.TryGetValue(type, out var builder))
+            _types[type] = builder = from.OfType(type).ToBuilder();
+        return builder;
+    }
+
+    private void Touch(XdsResource r)
+    {
+        if (!_touched.TryGetValue(r.TypeUrl, out var names)) _touched[r.TypeUrl] = names = new HashSet<string>(StringComparer.Ordinal);
+        names.Add(r.Name);
+    }
+
+    private void Remove(XdsResource r)
+    {
+        var named = Type(r.TypeUrl);
+        Touch(r);
+        var key = (r.TypeUrl, r.Name);
+        // Another host contributes the same name (a per-port listener): it stays, one contributor fewer.
+        if (_shared.TryGetValue(key, out var count))
+        {
+            if (count <= 2) _shared.Remove(key);
+            else _shared[key] = count - 1;
+            return;
+        }
+        if (!named.TryGetValue(r.Name, out var held)) return;
+        named.Remove(r.Name);
+        _hashes[r.TypeUrl] = _hashes.GetValueOrDefault(r.TypeUrl) ^ TypeVersion.Of(held);
+    }
+
+    private void Add(XdsResource r)
+    {
+        var named = Type(r.TypeUrl);
+        Touch(r);
+        var hash = _hashes.GetValueOrDefault(r.TypeUrl);
+        if (named.TryGetValue(r.Name, out var held))
+        {
+            var key = (r.TypeUrl, r.Name);
+            _shared[key] = _shared.GetValueOrDefault(key, 1) + 1;
+            hash ^= TypeVersion.Of(held);
+        }
+        // Last one wins, as when the snapshot is built from scratch.
+        named[r.Name] = r;
+        _hashes[r.TypeUrl] = hash ^ TypeVersion.Of(r);
+    }
+}
