@@ -64,7 +64,11 @@ public sealed class DeltaClient(int index, string nodeId, IReadOnlyList<Uri> sil
             var eds = cluster.Type == Cluster.Types.DiscoveryType.Eds
                 ? Shared.Name(string.IsNullOrEmpty(cluster.EdsClusterConfig?.ServiceName) ? cluster.Name : cluster.EdsClusterConfig.ServiceName)
                 : null;
-            if (_clusters.TryGetValue(name, out var before)) Unwatch(before, change);
+            Holds(ChangeKind.Config, name, StateCodes.SeqOf(cluster));
+            var known = _clusters.TryGetValue(name, out var before);
+            // An updated cluster that watches the same EDS name keeps its watch (and the endpoints it has).
+            if (known && before == eds) continue;
+            if (known) Unwatch(before, change);
             else if (ConfigFiles.HostOf(name) >= 0) _hostClusters++;
             _clusters[name] = eds;
             if (eds is not null && _watchers.TryGetValue(eds, out var count)) _watchers[eds] = count + 1;
@@ -73,7 +77,6 @@ public sealed class DeltaClient(int index, string nodeId, IReadOnlyList<Uri> sil
                 _watchers[eds] = 1;
                 if (!change.ResourceNamesUnsubscribe.Remove(eds)) change.ResourceNamesSubscribe.Add(eds);
             }
-            Holds(ChangeKind.Config, name, StateCodes.SeqOf(cluster));
         }
 
         // As Envoy: the EDS watches of the new clusters (and the end of the removed ones' watches) first, then the CDS ACK.
