@@ -78,7 +78,7 @@ public sealed class LoadReport(LoadOptions options, string pushMode)
         if (PerProxy is { } per)
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"silo memory per connected proxy ((all connected - probe only) / {options.Proxies}, summed over silos): VmRSS {(per.RssKb is { } r ? $"{r:0.0} KiB" : "unknown")}, managed heap {(per.ManagedKb is { } m ? $"{m:0.0} KiB" : "unknown (no dotnet_total_memory_bytes in /metrics)")}"));
-        if (Memory.Count == 0) o.WriteLine("silo memory: unknown (not started by this run, and its /metrics has no process_resident_memory_bytes or process_working_set_bytes)");
+        if (Memory.Count == 0 && options.StartSilo is null) o.WriteLine("silo memory: unknown (not started by this run, and its /metrics has no process_resident_memory_bytes or process_working_set_bytes)");
         foreach (var failure in Failures) o.WriteLine($"FAILED: {failure}");
     }
 
