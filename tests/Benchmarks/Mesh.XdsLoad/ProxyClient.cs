@@ -36,6 +36,7 @@ public abstract class ProxyClient : IAsyncDisposable
     private readonly ReconnectBackoff _backoff = new();
     private readonly int[][] _held;
     private readonly List<(ChangeKind Kind, int Host, int Seq)> _unacked = [];
+    private readonly Lock _returnLock = new();
     private TaskCompletionSource<long>? _return;
     private bool _lostSinceArmed, _fullOnStream;
     private string? _lastError;
@@ -69,9 +70,6 @@ public abstract class ProxyClient : IAsyncDisposable
     /// <summary>Completes with the timestamp at which CDS first held every host's cluster and EDS every EDS cluster.</summary>
     public Task<long> FullConfig => _fullConfig.Task;
 
-    /// <summary>Streams that ended or were refused (UNAVAILABLE at the silo's stream rate, among others).</summary>
-    public int Retries { get; private set; }
-
     /// <summary>Why the last stream ended, for a timeout's message.</summary>
     public string? LastError => Volatile.Read(ref _lastError);
 
@@ -82,7 +80,7 @@ public abstract class ProxyClient : IAsyncDisposable
     public Task<long> ReturnAfterLoss()
     {
         var armed = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_held) (_return, _lostSinceArmed) = (armed, false);
+        lock (_returnLock) (_return, _lostSinceArmed) = (armed, false);
         return armed.Task;
     }
 
@@ -107,9 +105,8 @@ public abstract class ProxyClient : IAsyncDisposable
             {
                 Volatile.Write(ref _lastError, ex is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : $"{ex.GetType().Name}: {ex.Message}");
             }
-            Retries++;
             Shared.Traffic.Retried();
-            lock (_held) _lostSinceArmed = _return is not null;
+            lock (_returnLock) _lostSinceArmed = _return is not null;
             // As Envoy with several control plane addresses: the next one (round robin), after a jittered back-off.
             // One connection per proxy: the old silo's channel goes when the client moves on.
             if (_silos.Count > 1)
@@ -122,7 +119,7 @@ public abstract class ProxyClient : IAsyncDisposable
             catch (OperationCanceledException) { break; }
         }
         _fullConfig.TrySetCanceled(cancel);
-        lock (_held) _return?.TrySetCanceled(cancel);
+        lock (_returnLock) _return?.TrySetCanceled(cancel);
     }
 
     /// <summary>One stream, from its first request until it ends; throws or returns when it is lost.</summary>
@@ -163,7 +160,7 @@ public abstract class ProxyClient : IAsyncDisposable
         if (_fullOnStream || !full()) return;
         _fullOnStream = true;
         _fullConfig.TrySetResult(at);
-        lock (_held)
+        lock (_returnLock)
             if (_lostSinceArmed) _return?.TrySetResult(at);
     }
 
