@@ -70,7 +70,7 @@ public static class LoadRun
             var meter = new PhaseMeter(silos, traffic);
             var connecting = Stopwatch.GetTimestamp();
             foreach (var proxy in proxies) Start(proxy);
-            await Bounded(Task.WhenAll(proxies.Select(p => p.FullConfig)), o.Timeout, () => NotAll(proxies, p => p.FullConfig, "received a full config"));
+            await WhileProgressing(proxies, o.Timeout, stop.Token);
             report.Connects.AddRange(proxies.Select(p => Stopwatch.GetElapsedTime(p.StartedAt, p.FullConfig.Result)));
             report.ConnectAll = Stopwatch.GetElapsedTime(connecting, proxies.Max(p => p.FullConfig.Result));
             report.Phases.Add(meter.Stop($"connect {o.Proxies} proxies"));
@@ -167,6 +167,27 @@ public static class LoadRun
         var late = proxies.Where(p => !done(p).IsCompleted).ToList();
         var errors = late.Select(p => p.LastError ?? "no stream ended").GroupBy(e => e).OrderByDescending(g => g.Count()).Take(3);
         return $"{late.Count} of {proxies.Count} proxies had not {what} (most frequent last stream errors: {string.Join("; ", errors.Select(g => $"{g.Count()} x {g.Key}"))})";
+    }
+
+    /// <summary>
+    /// Until every proxy has its full config, failing only after --timeout-s in which none got it:
+    /// the connect phase grows with the proxies (the silos' stream-rate limit, CPU), a stall does not.
+    /// </summary>
+    private static async Task WhileProgressing(IReadOnlyList<ProxyClient> proxies, TimeSpan stall, CancellationToken cancel)
+    {
+        var all = Task.WhenAll(proxies.Select(p => p.FullConfig));
+        var (done, progressAt) = (0, Stopwatch.GetTimestamp());
+        while (!all.IsCompleted)
+        {
+            await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(1), cancel));
+            cancel.ThrowIfCancellationRequested();
+            var now = proxies.Count(p => p.FullConfig.IsCompletedSuccessfully);
+            if (now > done) (done, progressAt) = (now, Stopwatch.GetTimestamp());
+            else if (Stopwatch.GetElapsedTime(progressAt) > stall)
+                throw new TimeoutException($"{NotAll(proxies, p => p.FullConfig, "received a full config")}, and none got it in the last {stall.TotalSeconds:0} s");
+        }
+        try { await all; }
+        catch (Exception ex) { throw new InvalidOperationException($"{NotAll(proxies, p => p.FullConfig, "received a full config")}: {ex.Message}", ex); }
     }
 
     private static async Task Bounded(Task task, TimeSpan timeout, Func<string> what)
