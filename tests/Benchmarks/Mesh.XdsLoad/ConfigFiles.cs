@@ -1,10 +1,14 @@
+using System.Globalization;
+using System.Text;
+
 namespace Mesh.XdsLoad;
 
 /// <summary>
 /// The ServiceEntries the run serves: one file per host, so an edit rewrites one small file as an
-/// operator would. Files are named xdsload-NNNN.yaml and removed again at the end of the run.
+/// operator would. Files are named xdsload-NNNN.yaml; config edits write DestinationRules as
+/// xdsload-dr-NNNN.yaml. All are removed again at the end of the run.
 /// </summary>
-public sealed class ConfigFiles(string directory, int hosts)
+public sealed class ConfigFiles(string directory, int hosts, int endpoints)
 {
     public const int Port = 8080;
 
@@ -15,8 +19,14 @@ public sealed class ConfigFiles(string directory, int hosts)
     /// <summary>Istio's cluster name for the host's only port, which is what the edit is watched on.</summary>
     public static string Cluster(int i) => $"outbound|{Port}||{Host(i)}";
 
-    /// <summary>The address endpoint 0 of a host gets in edit number edit: unique per edit.</summary>
-    public static string EditedAddress(int edit) => $"172.16.{edit / 250}.{edit % 250 + 1}";
+    /// <summary>The host index of one of this run's clusters (or EDS service names), else -1; no allocation.</summary>
+    public static int HostOf(string cluster)
+    {
+        const string prefix = "outbound|8080||svc-", suffix = ".xdsload.mesh.local";
+        if (!cluster.StartsWith(prefix, StringComparison.Ordinal) || !cluster.EndsWith(suffix, StringComparison.Ordinal)) return -1;
+        var digits = cluster.AsSpan(prefix.Length, cluster.Length - prefix.Length - suffix.Length);
+        return int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var host) ? host : -1;
+    }
 
     public void WriteAll()
     {
@@ -24,24 +34,44 @@ public sealed class ConfigFiles(string directory, int hosts)
         for (var i = 0; i < hosts; i++) Write(i, $"10.0.{i / 250}.{i % 250 + 1}");
     }
 
-    /// <summary>Rewrites host's file with a new address for endpoint 0 (the caller takes the time first).</summary>
-    public void Edit(int host, int edit) => Write(host, EditedAddress(edit));
+    /// <summary>Rewrites host's file with endpoint 0 at the address of change seq (the caller takes the time first).</summary>
+    public void Edit(int host, int seq) => Write(host, StateCodes.Address(seq));
+
+    /// <summary>
+    /// Writes (or rewrites) the host's DestinationRule with maxConnections = seq: the host's Cluster
+    /// changes, so every proxy gets it over CDS.
+    /// </summary>
+    public void EditConfig(int host, int seq) => Atomically(DestinationRulePath(host), $"""
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata:
+          name: xdsload-dr-{host:D4}
+          namespace: default
+        spec:
+          host: {Host(host)}
+          trafficPolicy:
+            connectionPool:
+              tcp:
+                maxConnections: {seq}
+
+        """);
 
     public void RemoveAll()
     {
-        for (var i = 0; i < hosts; i++) File.Delete(PathOf(i));
+        for (var i = 0; i < hosts; i++)
+        {
+            File.Delete(PathOf(i));
+            File.Delete(DestinationRulePath(i));
+        }
     }
 
     private string PathOf(int i) => Path.Combine(Directory, $"xdsload-{i:D4}.yaml");
 
-    /// <summary>
-    /// Written to a dot-file (which the silo ignores) and renamed over the target, so the silo never
-    /// reads half a file and the timing is not of a rejected document.
-    /// </summary>
+    private string DestinationRulePath(int i) => Path.Combine(Directory, $"xdsload-dr-{i:D4}.yaml");
+
     private void Write(int i, string address0)
     {
-        var temp = Path.Combine(Directory, $".xdsload-{i:D4}.tmp");
-        File.WriteAllText(temp, $"""
+        var text = new StringBuilder($"""
             apiVersion: networking.istio.io/v1
             kind: ServiceEntry
             metadata:
@@ -57,14 +87,25 @@ public sealed class ConfigFiles(string directory, int hosts)
                 name: http
                 protocol: HTTP
               endpoints:
-              - address: {address0}
-                labels:
-                  version: v1
-              - address: 10.1.{i / 250}.{i % 250 + 1}
-                labels:
-                  version: v2
 
             """);
-        File.Move(temp, PathOf(i), overwrite: true);
+        // Endpoint 0 carries the change; the others are fixed, 10.k.x.y with k the endpoint's number.
+        for (var k = 0; k < endpoints; k++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  - address: {(k == 0 ? address0 : $"10.{k}.{i / 250}.{i % 250 + 1}")}\n");
+            text.Append(CultureInfo.InvariantCulture, $"    labels:\n      version: v{k % 2 + 1}\n");
+        }
+        Atomically(PathOf(i), text.ToString());
+    }
+
+    /// <summary>
+    /// Written to a dot-file (which the silo ignores) and renamed over the target, so the silo never
+    /// reads half a file and the timing is not of a rejected document.
+    /// </summary>
+    private void Atomically(string path, string text)
+    {
+        var temp = Path.Combine(Directory, "." + Path.GetFileNameWithoutExtension(path) + ".tmp");
+        File.WriteAllText(temp, text);
+        File.Move(temp, path, overwrite: true);
     }
 }

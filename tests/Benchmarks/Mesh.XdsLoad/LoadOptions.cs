@@ -25,9 +25,31 @@ public sealed record LoadOptions(
     /// <summary>After the edits, kill this silo (--kill-silo INDEX, SIGKILL) and time its proxies' return to full config on a survivor.</summary>
     public int? KillSilo { get; init; }
 
+    /// <summary>Endpoints per host (--endpoints); endpoint 0 is the one edits and churn change.</summary>
+    public int Endpoints { get; init; } = 2;
+
+    /// <summary>The share of proxies that use Delta ADS (--delta-share, 0..1); the rest use SotW.</summary>
+    public double DeltaShare { get; init; }
+
+    /// <summary>How long the churn phase runs (--churn-s); zero: no churn phase.</summary>
+    public TimeSpan Churn { get; init; }
+
+    /// <summary>Endpoint changes a second during churn (--endpoint-changes-per-s): a random host's endpoint 0 moves.</summary>
+    public int EndpointChangesPerSecond { get; init; } = 10;
+
+    /// <summary>Config edits a second during churn (--config-edits-per-s): a random host's DestinationRule changes its Cluster.</summary>
+    public int ConfigEditsPerSecond { get; init; }
+
+    /// <summary>The silo push modes to run the whole scenario against, each on fresh silos (--push-modes).</summary>
+    public IReadOnlyList<string> PushModes { get; init; } = ["incremental"];
+
+    /// <summary>Proxies that use Delta: spread evenly over the proxies and so over the silos.</summary>
+    public int DeltaProxies => (int)Math.Round(Proxies * DeltaShare);
+
     public const string Usage =
         "usage: Mesh.XdsLoad [--xds 127.0.0.1:15010] [--http 127.0.0.1:15014] [--config-dir DIR] " +
-        "[--proxies 50] [--hosts 100] [--edits 20] [--warmup 40] [--start-silo PATH/Mesh.Silo.dll] [--silos 1] [--redis HOST:PORT] [--kill-silo INDEX] [--timeout-s 60] [--pause-ms 200]";
+        "[--proxies 50] [--hosts 100] [--edits 20] [--warmup 40] [--start-silo PATH/Mesh.Silo.dll] [--silos 1] [--redis HOST:PORT] [--kill-silo INDEX] [--timeout-s 120] [--pause-ms 200] " +
+        "[--endpoints 2] [--delta-share 0] [--churn-s 0] [--endpoint-changes-per-s 10] [--config-edits-per-s 0] [--push-modes incremental[,full]]";
 
     public static LoadOptions Parse(string[] args)
     {
@@ -56,7 +78,8 @@ public sealed record LoadOptions(
             Int("edits", 20, 10_000),
             Int("warmup", 40, 1_000, min: 0),
             Get("start-silo"),
-            TimeSpan.FromSeconds(Int("timeout-s", 60, 3_600)),
+            // Long enough for 10,000 proxies to get through two silos' stream rate limit (100/s each) with room.
+            TimeSpan.FromSeconds(Int("timeout-s", 120, 3_600)),
             TimeSpan.FromMilliseconds(Int("pause-ms", 200, 60_000)))
         {
             Silos = Int("silos", 1, 5),
@@ -64,6 +87,16 @@ public sealed record LoadOptions(
             KillSilo = Get("kill-silo") is { } kill
                 ? int.TryParse(kill, CultureInfo.InvariantCulture, out var k) && k >= 0 ? k : throw new ArgumentException($"--kill-silo: '{kill}' is not a silo index")
                 : null,
+            Endpoints = Int("endpoints", 2, 200),
+            DeltaShare = Get("delta-share") is { } share
+                ? double.TryParse(share, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) && f is >= 0 and <= 1 ? f : throw new ArgumentException($"--delta-share: '{share}' is not a number in 0..1")
+                : 0,
+            Churn = TimeSpan.FromSeconds(Int("churn-s", 0, 3_600, min: 0)),
+            EndpointChangesPerSecond = Int("endpoint-changes-per-s", 10, 1_000, min: 0),
+            ConfigEditsPerSecond = Int("config-edits-per-s", 0, 1_000, min: 0),
+            PushModes = Get("push-modes") is { } modes
+                ? [.. modes.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(m => m is "incremental" or "full" ? m : throw new ArgumentException($"--push-modes: '{m}' is neither incremental nor full"))]
+                : ["incremental"],
         };
         if (flags.Count > 0) throw new ArgumentException($"unknown flag '--{flags.Keys.First()}'");
         if (options.StartSilo is null && options.ConfigDir is null)
@@ -72,6 +105,14 @@ public sealed record LoadOptions(
             throw new ArgumentException("--silos needs --start-silo: the run starts the cluster it measures");
         if (options.KillSilo is { } victim && victim >= options.Silos)
             throw new ArgumentException($"--kill-silo {victim}: there are only {options.Silos} silos (indexes from 0)");
+        if (options.PushModes.Count == 0 || options.PushModes.Distinct().Count() != options.PushModes.Count)
+            throw new ArgumentException("--push-modes: a comma-separated list of distinct modes (incremental, full)");
+        if (options.PushModes is not ["incremental"] && options.StartSilo is null)
+            throw new ArgumentException("--push-modes needs --start-silo: each mode runs on silos started for it");
+        if (options.Churn > TimeSpan.Zero && options.EndpointChangesPerSecond + options.ConfigEditsPerSecond == 0)
+            throw new ArgumentException("--churn-s: --endpoint-changes-per-s and --config-edits-per-s are both 0");
+        if (options.Warmup + options.Edits + options.Churn.TotalSeconds * (options.EndpointChangesPerSecond + options.ConfigEditsPerSecond) >= StateCodes.MaxSeq)
+            throw new ArgumentException($"more than {StateCodes.MaxSeq} changes in one run (each needs its own address)");
         if (options.StartSilo is not null && !File.Exists(options.StartSilo))
             throw new ArgumentException($"--start-silo: '{options.StartSilo}' does not exist (build Silo/Mesh.Silo.csproj -c Release)");
         return options;

@@ -12,13 +12,22 @@ catch (ArgumentException ex)
     return 2;
 }
 
-// Ctrl-C still cleans up: the run removes its files and kills the silo it started.
+// Ctrl-C still cleans up: the run removes its files and kills the silos it started.
 using var abort = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
     e.Cancel = true;
     abort.Cancel();
 };
-var report = await LoadRun.RunAsync(options, abort.Token);
-report.Print(Console.Out);
-return report.Failures.Count == 0 ? 0 : 1;
+// Each push mode runs the whole scenario on silos started for it, one after the other.
+var reports = new List<LoadReport>();
+foreach (var mode in options.PushModes)
+{
+    if (abort.IsCancellationRequested) break;
+    var report = await LoadRun.RunAsync(options, mode, abort.Token);
+    report.Print(Console.Out);
+    Console.Out.WriteLine();
+    reports.Add(report);
+}
+if (reports.Count > 1) ModeComparison.Print(reports, Console.Out);
+return reports.Count == options.PushModes.Count && reports.All(r => r.Failures.Count == 0) ? 0 : 1;

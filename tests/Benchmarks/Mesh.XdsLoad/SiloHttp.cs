@@ -45,5 +45,20 @@ public sealed class SiloHttp(IPEndPoint endpoint) : IDisposable
         }
     }
 
+    /// <summary>One unlabelled gauge from /metrics (e.g. prometheus-net's dotnet_total_memory_bytes), or null.</summary>
+    public async Task<long?> MetricAsync(string metric)
+    {
+        try
+        {
+            var line = (await _http.GetStringAsync("metrics")).Split('\n').FirstOrDefault(l => l.StartsWith(metric + " ", StringComparison.Ordinal));
+            return line is not null && double.TryParse(line[(metric.Length + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+                ? (long)value : null;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
     public void Dispose() => _http.Dispose();
 }
