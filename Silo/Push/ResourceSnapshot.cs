@@ -26,6 +26,9 @@ public sealed record ResourceSnapshot(
 
     /// <summary>ClusterLoadAssignments served per proxy locality, by name (see LocalityAssignments).</summary>
     public ImmutableDictionary<string, LocalityPolicy> Localities { get; init; } = ImmutableDictionary<string, LocalityPolicy>.Empty;
+
+    /// <summary>The sidecar route tables composed for this snapshot, by port: scoped views reuse those whose virtual hosts they share.</summary>
+    public ImmutableDictionary<uint, ComposedRoutes> SidecarRoutes { get; init; } = ImmutableDictionary<uint, ComposedRoutes>.Empty;
 }
 
 /// <summary>

@@ -6,7 +6,7 @@ namespace Mesh.Silo.Push;
 
 /// <summary>
 /// Folds hosts' fragments into a <see cref="ResourceSnapshot"/>, plus the resources that span
-/// hosts (the sidecar's per-port listener and route table, composed from each host's virtual hosts).
+/// hosts (the sidecar's per-port route table, composed from each host's virtual hosts, and listener).
 /// </summary>
 public static class SnapshotBuilder
 {
@@ -15,7 +15,9 @@ public static class SnapshotBuilder
     {
         var byType = new Dictionary<string, SortedDictionary<string, XdsResource>>(StringComparer.Ordinal);
         var live = hosts.Where(h => !h.Removed).OrderBy(h => h.Host, StringComparer.Ordinal).ToList();
-        foreach (var resource in live.SelectMany(h => h.Resources).Concat((sidecar ?? new SidecarResources()).Compose(live)))
+        sidecar ??= new SidecarResources();
+        // The spanning resources come last: a port's HTTP listener wins over another host's TCP one.
+        foreach (var resource in live.SelectMany(h => h.Resources).Concat(sidecar.Compose(live)))
         {
             if (!byType.TryGetValue(resource.TypeUrl, out var named))
                 byType[resource.TypeUrl] = named = new SortedDictionary<string, XdsResource>(StringComparer.Ordinal);
@@ -26,7 +28,7 @@ public static class SnapshotBuilder
         var versions = types.ToImmutableDictionary(t => t.Key, t => ContentVersion.Of(t.Value.Values), StringComparer.Ordinal);
         var localities = live.Where(h => h.Localities is not null).SelectMany(h => h.Localities!)
             .ToImmutableDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-        return new ResourceSnapshot(types, versions, [.. live], sidecars ?? []) { Localities = localities };
+        return new ResourceSnapshot(types, versions, [.. live], sidecars ?? []) { Localities = localities, SidecarRoutes = sidecar.Composed };
     }
 
     /// <summary>Names added, changed or removed between two snapshots, per type.</summary>
