@@ -61,12 +61,13 @@ public sealed record ProxyScope(string? Namespace, Sidecar? Sidecar, IReadOnlyDi
 
     /// <summary>
     /// The proxy's view of a snapshot: visible hosts only, with the route variants its labels
-    /// select; the snapshot itself when that is everything as it is.
+    /// select; the snapshot itself when that is everything as it is. A port whose virtual hosts
+    /// are all visible and unvaried keeps the full snapshot's route table instead of composing one.
     /// </summary>
     public ResourceSnapshot Apply(ResourceSnapshot full)
     {
         var hosts = full.Hosts.Where(Sees).Select(h => h.ForLabels(Labels)).ToList();
         if (hosts.Count == full.Hosts.Length && hosts.Zip(full.Hosts).All(p => ReferenceEquals(p.First, p.Second))) return full;
-        return SnapshotBuilder.Build(hosts, full.Sidecars);
+        return SnapshotBuilder.Build(hosts, full.Sidecars, new SidecarResources(full.SidecarRoutes));
     }
 }

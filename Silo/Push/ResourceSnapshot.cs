@@ -29,28 +29,32 @@ public sealed record ResourceSnapshot(
     /// <summary>ClusterLoadAssignments served per proxy locality, by name (see LocalityAssignments).</summary>
     public ImmutableDictionary<string, LocalityPolicy> Localities { get; init; } = ImmutableDictionary<string, LocalityPolicy>.Empty.WithComparers(StringComparer.Ordinal);
 
+    /// <summary>The sidecar route tables composed for this snapshot, by port: scoped views reuse those whose virtual hosts they share.</summary>
+    public ImmutableDictionary<uint, ComposedRoutes> SidecarRoutes => Index.ComposedByPort;
+
     /// <summary>What the next snapshot is derived from: the live hosts by name, and the running state of each type.</summary>
     internal SnapshotIndex Index { get; init; } = SnapshotIndex.Empty;
 }
 
 /// <summary>
-/// The bookkeeping that lets a snapshot be updated in place of rebuilt: hosts by name, each type's
-/// running hash (<see cref="TypeVersion"/>), names more than one host contributes (so removing one
-/// keeps the other's), the virtual hosts of each port, and what the hub composed per port.
+/// The bookkeeping that lets a snapshot be updated instead of rebuilt: hosts by name, each type's
+/// running hash (<see cref="TypeVersion"/>), the outbound listeners "0.0.0.0_&lt;port&gt;" by the
+/// hosts that emit them (several hosts emit the same one; one is served), the virtual hosts of
+/// each port, and the route table composed per port.
 /// </summary>
 internal sealed record SnapshotIndex(
     ImmutableSortedDictionary<string, ServiceFragments> Hosts,
     ImmutableDictionary<string, ulong> TypeHashes,
-    ImmutableDictionary<(string Type, string Name), int> Shared,
+    ImmutableDictionary<string, ImmutableSortedDictionary<string, XdsResource>> PortListeners,
     ImmutableDictionary<uint, ImmutableSortedDictionary<string, XdsResource>> VirtualHostsByPort,
-    ImmutableDictionary<uint, ImmutableArray<XdsResource>> ComposedByPort)
+    ImmutableDictionary<uint, ComposedRoutes> ComposedByPort)
 {
     public static SnapshotIndex Empty { get; } = new(
         ImmutableSortedDictionary<string, ServiceFragments>.Empty.WithComparers(StringComparer.Ordinal),
         ImmutableDictionary<string, ulong>.Empty.WithComparers(StringComparer.Ordinal),
-        ImmutableDictionary<(string, string), int>.Empty,
+        ImmutableDictionary<string, ImmutableSortedDictionary<string, XdsResource>>.Empty.WithComparers(StringComparer.Ordinal),
         ImmutableDictionary<uint, ImmutableSortedDictionary<string, XdsResource>>.Empty,
-        ImmutableDictionary<uint, ImmutableArray<XdsResource>>.Empty);
+        ImmutableDictionary<uint, ComposedRoutes>.Empty);
 }
 
 /// <summary>

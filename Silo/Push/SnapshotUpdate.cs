@@ -8,15 +8,20 @@ namespace Mesh.Silo.Push;
 /// One derivation of a snapshot from the previous one and the hosts that changed. Touches only
 /// those hosts' resources (and the route tables of the ports whose virtual hosts changed), and
 /// records which names ended up with a different version: the flush's diff, with no full scan.
+/// Resource names are unique to their host except the outbound listener "0.0.0.0_&lt;port&gt;",
+/// which every host with that port emits: of those, a host with an HTTP port there is served
+/// (its listener routes by the port's route table), else the last host in name order, as a
+/// build from scratch in host order gives.
 /// </summary>
 internal sealed class SnapshotUpdate(ResourceSnapshot from)
 {
     private readonly Dictionary<string, ImmutableSortedDictionary<string, XdsResource>.Builder> _types = new(StringComparer.Ordinal);
     private readonly ImmutableDictionary<string, ulong>.Builder _hashes = from.Index.TypeHashes.ToBuilder();
-    private readonly ImmutableDictionary<(string Type, string Name), int>.Builder _shared = from.Index.Shared.ToBuilder();
+    private readonly ImmutableDictionary<string, ImmutableSortedDictionary<string, XdsResource>>.Builder _listeners = from.Index.PortListeners.ToBuilder();
     private readonly ImmutableSortedDictionary<string, ServiceFragments>.Builder _hosts = from.Index.Hosts.ToBuilder();
     private readonly ImmutableDictionary<string, LocalityPolicy>.Builder _localities = from.Localities.ToBuilder();
     private readonly Dictionary<string, HashSet<string>> _touched = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _listenersTouched = new(StringComparer.Ordinal);
     private bool _hostsChanged;
 
     public void Host(ServiceFragments change)
@@ -24,7 +29,7 @@ internal sealed class SnapshotUpdate(ResourceSnapshot from)
         if (_hosts.TryGetValue(change.Host, out var old))
         {
             if (ReferenceEquals(old, change)) return;
-            foreach (var r in old.Resources) Remove(r);
+            foreach (var r in old.Resources) Remove(change.Host, r);
             foreach (var name in old.Localities?.Keys ?? []) _localities.Remove(name);
         }
         _hostsChanged = true;
@@ -34,7 +39,7 @@ internal sealed class SnapshotUpdate(ResourceSnapshot from)
             return;
         }
         _hosts[change.Host] = change;
-        foreach (var r in change.Resources) Add(r);
+        foreach (var r in change.Resources) Add(change.Host, r);
         foreach (var (name, policy) in change.Localities ?? ImmutableDictionary<string, LocalityPolicy>.Empty) _localities[name] = policy;
     }
 
@@ -42,6 +47,7 @@ internal sealed class SnapshotUpdate(ResourceSnapshot from)
         IReadOnlyList<Mesh.Api.Model.Sidecar> sidecars, SidecarResources composer)
     {
         var (byPort, composed) = ComposePorts(composer);
+        foreach (var name in _listenersTouched) ServeListener(name);
         var changed = ImmutableDictionary.CreateBuilder<string, ImmutableHashSet<string>>(StringComparer.Ordinal);
         var byType = from.ByType.ToBuilder();
         var versions = from.TypeVersions.ToBuilder();
@@ -73,13 +79,13 @@ internal sealed class SnapshotUpdate(ResourceSnapshot from)
             _hostsChanged ? [.. hosts.Values] : from.Hosts, sidecars)
         {
             Localities = _localities.ToImmutable(),
-            Index = new SnapshotIndex(hosts, _hashes.ToImmutable(), _shared.ToImmutable(), byPort, composed),
+            Index = new SnapshotIndex(hosts, _hashes.ToImmutable(), _listeners.ToImmutable(), byPort, composed),
         };
         return (snapshot, changed.ToImmutable());
     }
 
     /// <summary>Recomposes the route table of every port one of whose virtual hosts changed; the others stay as they were.</summary>
-    private (ImmutableDictionary<uint, ImmutableSortedDictionary<string, XdsResource>>, ImmutableDictionary<uint, ImmutableArray<XdsResource>>) ComposePorts(
+    private (ImmutableDictionary<uint, ImmutableSortedDictionary<string, XdsResource>>, ImmutableDictionary<uint, ComposedRoutes>) ComposePorts(
         SidecarResources composer)
     {
         var byPort = from.Index.VirtualHostsByPort.ToBuilder();
@@ -100,13 +106,39 @@ internal sealed class SnapshotUpdate(ResourceSnapshot from)
         }
         foreach (var port in ports)
         {
-            foreach (var r in composed.GetValueOrDefault(port, [])) Remove(r);
-            var fresh = byPort.TryGetValue(port, out var hosts) ? composer.ComposePort(port, hosts.Values) : [];
-            foreach (var r in fresh) Add(r);
-            if (fresh.Length == 0) composed.Remove(port);
-            else composed[port] = fresh;
+            if (composed.TryGetValue(port, out var old)) Unset(old.Routes);
+            if (byPort.TryGetValue(port, out var hosts))
+            {
+                var fresh = composer.ComposePort(port, hosts.Values);
+                Set(fresh.Routes);
+                composed[port] = fresh;
+            }
+            else
+            {
+                composed.Remove(port);
+            }
         }
         return (byPort.ToImmutable(), composed.ToImmutable());
+    }
+
+    private void ServeListener(string name)
+    {
+        var port = SidecarResources.ListenerPort(name)!.Value;
+        XdsResource? last = null, http = null;
+        foreach (var (host, listener) in _listeners.GetValueOrDefault(name) ?? ImmutableSortedDictionary<string, XdsResource>.Empty)
+        {
+            last = listener;
+            if (_hosts.TryGetValue(host, out var fragments) && fragments.Resources.Any(r => r.TypeUrl == ResourceTypes.VirtualHost && SidecarResources.PortOf(r.Name) == port))
+                http = listener;
+        }
+        var served = http ?? last;
+        var named = Type(ResourceTypes.Listener);
+        if (named.TryGetValue(name, out var held))
+        {
+            if (ReferenceEquals(held, served)) return;
+            Unset(held);
+        }
+        if (served is not null) Set(served);
     }
 
     private ImmutableSortedDictionary<string, XdsResource>.Builder Type(string type)
@@ -122,35 +154,52 @@ internal sealed class SnapshotUpdate(ResourceSnapshot from)
         names.Add(r.Name);
     }
 
-    private void Remove(XdsResource r)
+    private static bool IsPortListener(XdsResource r) => r.TypeUrl == ResourceTypes.Listener && SidecarResources.ListenerPort(r.Name) is not null;
+
+    private void Remove(string host, XdsResource r)
+    {
+        if (IsPortListener(r))
+        {
+            if (_listeners.TryGetValue(r.Name, out var by))
+            {
+                by = by.Remove(host);
+                if (by.Count == 0) _listeners.Remove(r.Name);
+                else _listeners[r.Name] = by;
+            }
+            _listenersTouched.Add(r.Name);
+            return;
+        }
+        Unset(r);
+    }
+
+    private void Add(string host, XdsResource r)
+    {
+        if (IsPortListener(r))
+        {
+            var by = _listeners.TryGetValue(r.Name, out var b) ? b : ImmutableSortedDictionary<string, XdsResource>.Empty.WithComparers(StringComparer.Ordinal);
+            _listeners[r.Name] = by.SetItem(host, r);
+            _listenersTouched.Add(r.Name);
+            return;
+        }
+        Set(r);
+    }
+
+    private void Unset(XdsResource r)
     {
         var named = Type(r.TypeUrl);
         Touch(r);
-        var key = (r.TypeUrl, r.Name);
-        // Another host contributes the same name (a per-port listener): it stays, one contributor fewer.
-        if (_shared.TryGetValue(key, out var count))
-        {
-            if (count <= 2) _shared.Remove(key);
-            else _shared[key] = count - 1;
-            return;
-        }
         if (!named.TryGetValue(r.Name, out var held)) return;
         named.Remove(r.Name);
         _hashes[r.TypeUrl] = _hashes.GetValueOrDefault(r.TypeUrl) ^ TypeVersion.Of(held);
     }
 
-    private void Add(XdsResource r)
+    private void Set(XdsResource r)
     {
         var named = Type(r.TypeUrl);
         Touch(r);
         var hash = _hashes.GetValueOrDefault(r.TypeUrl);
-        if (named.TryGetValue(r.Name, out var held))
-        {
-            var key = (r.TypeUrl, r.Name);
-            _shared[key] = _shared.GetValueOrDefault(key, 1) + 1;
-            hash ^= TypeVersion.Of(held);
-        }
         // Last one wins, as when the snapshot is built from scratch.
+        if (named.TryGetValue(r.Name, out var held)) hash ^= TypeVersion.Of(held);
         named[r.Name] = r;
         _hashes[r.TypeUrl] = hash ^ TypeVersion.Of(r);
     }

@@ -9,7 +9,8 @@ namespace Mesh.Grains.Services;
 /// <summary>
 /// Runs the generators for one host and serializes each resource once, with its content version.
 /// Per port: clusters and load assignments (one per subset too), the virtual host the sidecar
-/// route tables are composed from, and the proxyless gRPC listener and route table "host:port".
+/// route tables are composed from and the sidecar's outbound listener on that table (the same for
+/// every host with the port), and the proxyless gRPC listener and route table "host:port".
 /// </summary>
 public static class ServiceFragmentBuilder
 {
@@ -56,14 +57,24 @@ public static class ServiceFragmentBuilder
         }
         foreach (var port in service.Ports.Where(p => !IsHttp(p)))
         {
-            // Without an address the listener is "0.0.0.0_port"; an HTTP port of another host composes
-            // the same name in SidecarResources, and the HTTP one wins (it is added last).
+            // Without an address the listener is "0.0.0.0_port", the name of the HTTP outbound
+            // listener below; where another host has an HTTP port of that number, the hub serves
+            // the HTTP one (Silo/Push/SidecarResources adds it after every host's resources).
             var cluster = Names.Cluster(port.Number, null, service.Host);
             foreach (var address in service.Addresses.DefaultIfEmpty("0.0.0.0"))
             {
                 var listener = ListenerGenerator.BuildSidecarTcpListener(address, port.Number, cluster);
                 resources.Add(XdsResource.Pack(ResourceTypes.Listener, listener.Name, listener));
             }
+        }
+        foreach (var port in service.Ports.Where(IsHttp))
+        {
+            // The sidecar's outbound listener "0.0.0.0_port" on route table "port", which the hub
+            // composes from every host's virtual host on the port: each host with the port emits
+            // the same bytes, so the hub builds no listener. It depends on no proxy's labels, so
+            // it is not in the variants. Last, so it wins over a TCP listener of the same name.
+            var outbound = ListenerGenerator.BuildSidecarOutboundListener(port.Number, Names.SidecarRoute(port.Number));
+            resources.Add(XdsResource.Pack(ResourceTypes.Listener, outbound.Name, outbound));
         }
 
         var selectors = Selectors(virtualServices);

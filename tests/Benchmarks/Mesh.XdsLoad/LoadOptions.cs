@@ -40,6 +40,9 @@ public sealed record LoadOptions(
     /// <summary>Config edits a second during churn (--config-edits-per-s): a random host's DestinationRule changes its Cluster.</summary>
     public int ConfigEditsPerSecond { get; init; }
 
+    /// <summary>Seconds to hold the connected proxies idle before the edits (--hold-s), to inspect the silos (dotnet-gcdump, dotnet-counters).</summary>
+    public TimeSpan Hold { get; init; }
+
     /// <summary>The silo push modes to run the whole scenario against, each on fresh silos (--push-modes).</summary>
     public IReadOnlyList<string> PushModes { get; init; } = ["incremental"];
 
@@ -49,7 +52,7 @@ public sealed record LoadOptions(
     public const string Usage =
         "usage: Mesh.XdsLoad [--xds 127.0.0.1:15010] [--http 127.0.0.1:15014] [--config-dir DIR] " +
         "[--proxies 50] [--hosts 100] [--edits 20] [--warmup 40] [--start-silo PATH/Mesh.Silo.dll] [--silos 1] [--redis HOST:PORT] [--kill-silo INDEX] [--timeout-s 120] [--pause-ms 200] " +
-        "[--endpoints 2] [--delta-share 0] [--churn-s 0] [--endpoint-changes-per-s 10] [--config-edits-per-s 0] [--push-modes incremental[,full]]";
+        "[--endpoints 2] [--delta-share 0] [--churn-s 0] [--endpoint-changes-per-s 10] [--config-edits-per-s 0] [--push-modes incremental[,full]] [--hold-s 0]";
 
     public static LoadOptions Parse(string[] args)
     {
@@ -94,6 +97,7 @@ public sealed record LoadOptions(
             Churn = TimeSpan.FromSeconds(Int("churn-s", 0, 3_600, min: 0)),
             EndpointChangesPerSecond = Int("endpoint-changes-per-s", 10, 1_000, min: 0),
             ConfigEditsPerSecond = Int("config-edits-per-s", 0, 1_000, min: 0),
+            Hold = TimeSpan.FromSeconds(Int("hold-s", 0, 3_600, min: 0)),
             PushModes = Get("push-modes") is { } modes
                 ? [.. modes.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(m => m is "incremental" or "full" ? m : throw new ArgumentException($"--push-modes: '{m}' is neither incremental nor full"))]
                 : ["incremental"],

@@ -76,6 +76,11 @@ public static class LoadRun
             report.Phases.Add(meter.Stop($"connect {o.Proxies} proxies"));
             var connected = await RecordMemoryAsync(report, $"with {o.Proxies + 1} proxies connected", silos, http);
             report.PerProxy = PerProxy(probeOnly, connected, o.Proxies);
+            if (o.Hold > TimeSpan.Zero)
+            {
+                Console.Error.WriteLine($"holding {o.Proxies + 1} connected proxies for {o.Hold.TotalSeconds:0} s; silo pids: {string.Join(" ", silos.Select(s => s.Pid))}");
+                await Task.Delay(o.Hold, stop.Token);
+            }
 
             // Unmeasured edits first: until tiered compilation has settled (about 40 edits here), the
             // background JIT costs more CPU than the edits themselves, in the silo and in this tool.

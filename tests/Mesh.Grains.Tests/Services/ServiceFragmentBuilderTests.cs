@@ -2,7 +2,9 @@ using Envoy.Config.Route.V3;
 using Mesh.Api.Model;
 using Mesh.Grains.Abstractions;
 using Mesh.Api.Xds;
+using Mesh.Grains.Generators;
 using Mesh.Grains.Services;
+using Google.Protobuf;
 using static Mesh.Grains.Tests.Generators.Fixtures;
 
 namespace Mesh.Grains.Tests.Services;
@@ -59,7 +61,7 @@ public sealed class ServiceFragmentBuilderTests
         var listeners = ServiceFragmentBuilder.Build(service, [Endpoint("10.0.0.1")], null, [])
             .Where(r => r.TypeUrl == ResourceTypes.Listener)
             .Select(r => Envoy.Config.Listener.V3.Listener.Parser.ParseFrom(r.Body))
-            .Where(l => l.ApiListener is null)
+            .Where(l => l.ApiListener is null && l.Name != $"0.0.0.0_{HttpPort.Number}")
             .ToList();
 
         Assert.Equal(["10.96.0.7_5432", "10.100.0.0_5432"], listeners.Select(l => l.Name));
@@ -76,6 +78,27 @@ public sealed class ServiceFragmentBuilderTests
         var names = ServiceFragmentBuilder.Build(service, [], null, []).Where(r => r.TypeUrl == ResourceTypes.Listener).Select(r => r.Name);
 
         Assert.Equal(["0.0.0.0_6379"], names);
+    }
+
+    [Fact]
+    public void Build_HttpPort_SidecarOutboundListenerOnThePortsRouteTable()
+    {
+        var service = Service(ports: [HttpPort, new ServicePort(6379, "TCP", "redis", null)]);
+
+        var listeners = ServiceFragmentBuilder.Build(service, [], null, [])
+            .Where(r => r.TypeUrl == ResourceTypes.Listener && r.Name.StartsWith("0.0.0.0_", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(["0.0.0.0_6379", $"0.0.0.0_{HttpPort.Number}"], listeners.Select(l => l.Name));
+        Assert.Equal(ListenerGenerator.BuildSidecarOutboundListener(HttpPort.Number, $"{HttpPort.Number}").ToByteArray(), listeners[1].Body);
+    }
+
+    [Fact]
+    public void BuildWithVariants_SourceLabels_OutboundListenerSharedNotVaried()
+    {
+        var output = ServiceFragmentBuilder.BuildWithVariants(Service(), [], null, [Vs(FromClients("app=a", "a"), Route())]);
+
+        Assert.Single(output.Resources, r => r.Name == $"0.0.0.0_{HttpPort.Number}");
+        Assert.DoesNotContain(output.Variants.Values.SelectMany(v => v), r => r.TypeUrl == ResourceTypes.Listener);
     }
 
     public static TheoryData<string> EndpointChanges => ["static", "subsets", "dns", "sourceLabels", "locality"];

@@ -97,6 +97,24 @@ public sealed class SnapshotBuilderApplyTests
         Assert.Contains("8080", after.OfType(ResourceTypes.RouteConfiguration).Keys);
     }
 
+    [Fact]
+    public void Apply_HttpHostOfAPortLeaves_TheTcpListenerOfTheSameNumberIsServed()
+    {
+        var tcpService = new MeshService("t.apply.mesh.local", "default", [new ServicePort(8080, "TCP", "tcp", null)], new Dictionary<string, string>(),
+            ServiceLocation.MeshInternal, ServiceResolution.Static, []);
+        var tcp = new ServiceFragments(tcpService.Host, "t", ServiceFragmentBuilder.Build(tcpService, [], null, []), false, DateTimeOffset.UnixEpoch, "default", []);
+        var before = SnapshotBuilder.Build([Host(0, 1), tcp]);
+        var http = before.OfType(ResourceTypes.Listener)["0.0.0.0_8080"];
+
+        var (after, changed) = SnapshotBuilder.Apply(before, [Host(0, 1, removed: true)], [], new SidecarResources());
+        var (back, _) = SnapshotBuilder.Apply(after, [Host(0, 1)], [], new SidecarResources());
+
+        Assert.Equal(SnapshotBuilder.Build([tcp]).OfType(ResourceTypes.Listener)["0.0.0.0_8080"].Version, after.OfType(ResourceTypes.Listener)["0.0.0.0_8080"].Version);
+        Assert.NotEqual(http.Version, after.OfType(ResourceTypes.Listener)["0.0.0.0_8080"].Version);
+        Assert.Contains("0.0.0.0_8080", changed[ResourceTypes.Listener]);
+        Assert.Equal(http.Version, back.OfType(ResourceTypes.Listener)["0.0.0.0_8080"].Version);
+    }
+
     private static void AssertSame(ResourceSnapshot expected, ResourceSnapshot actual)
     {
         Assert.Equal(expected.ByType.Keys.Order(StringComparer.Ordinal), actual.ByType.Keys.Order(StringComparer.Ordinal));
