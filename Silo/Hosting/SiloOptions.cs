@@ -68,7 +68,7 @@ public sealed record SiloOptions(
     /// <summary>Concurrent HTTP/2 streams per connection (--max-streams-per-connection), Kestrel's default.</summary>
     public int MaxStreamsPerConnection { get; init; } = 100;
 
-    /// <summary>Pushes written at once on this silo (--push-throttle), Istio's PILOT_PUSH_THROTTLE.</summary>
+    /// <summary>Responses (pushes and answers) written at once on this silo (--push-throttle), after Istio's PILOT_PUSH_THROTTLE.</summary>
     public int PushThrottle { get; init; } = 100;
 
     /// <summary>New xDS streams a second this silo accepts (--connection-rate, burst --connection-burst); more are refused with UNAVAILABLE.</summary>

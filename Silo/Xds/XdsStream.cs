@@ -23,7 +23,6 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
     private readonly Dictionary<string, (System.Collections.Immutable.ImmutableHashSet<string> Of, string[] Sorted)> _sortedNames = new(StringComparer.Ordinal);
     private string _logId = "";
     private CancellationToken _cancel;
-    private bool _pushing;
     private readonly Dictionary<string, NackInfo> _lastNack = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Nonce, DateTimeOffset ChangedAt)> _awaitingAck = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _sentAt = new(StringComparer.Ordinal);
@@ -261,28 +260,22 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
         var scoped = unscoped ? push : push with { Snapshot = view, Changed = Context.Hub.Views.DiffOf(Snapshot, view) };
         Snapshot = view;
         _viewOf = push.Snapshot;
-        _pushing = true;
-        try
+        foreach (var typeUrl in Watches.Keys.ToList())
         {
-            foreach (var typeUrl in Watches.Keys.ToList())
-            {
-                if (Context.PushMode == PushMode.Full) await HandleFullPushAsync(typeUrl, scoped);
-                else if (scoped.Touches(typeUrl)) await HandlePushAsync(typeUrl, scoped);
-            }
-        }
-        finally
-        {
-            _pushing = false;
+            if (Context.PushMode == PushMode.Full) await HandleFullPushAsync(typeUrl, scoped);
+            else if (scoped.Touches(typeUrl)) await HandlePushAsync(typeUrl, scoped);
         }
     }
 
     /// <summary>
-    /// Writes one response: a push waits for a slot of the silo's push throttle; a write that does
-    /// not complete within the write timeout ends the stream (the proxy is not reading).
+    /// Writes one response: it waits for a slot of the silo's push throttle, answers to requests as
+    /// well as pushes, so a connect storm holds at most that many responses in write buffers (each
+    /// can be a whole CDS); a write that does not complete within the write timeout ends the stream
+    /// (the proxy is not reading).
     /// </summary>
     protected async Task WriteAsync(string typeUrl, TResponse response)
     {
-        using var slot = _pushing ? await Context.PushThrottle.EnterAsync(_cancel) : null;
+        using var slot = await Context.PushThrottle.EnterAsync(_cancel);
         try
         {
             await Responses.WriteAsync(response).WaitAsync(Context.Limits.WriteTimeout, Context.Time, _cancel);

@@ -24,7 +24,7 @@ public sealed record XdsStreamContext(
     /// <summary>What one stream may cost.</summary>
     public StreamLimits Limits { get; init; } = new();
 
-    /// <summary>Pushes written at once on this silo; shared by its streams.</summary>
+    /// <summary>Responses written at once on this silo, pushes and answers alike; shared by its streams.</summary>
     public PushThrottle PushThrottle { get; init; } = new(100);
 
     /// <summary>Whether a flush sends each stream what changed or everything it subscribed to.</summary>

@@ -33,7 +33,7 @@ public static class ChurnPhase
                 if (due >= o.Churn) return;
                 var wait = due - Stopwatch.GetElapsedTime(started);
                 if (wait > TimeSpan.Zero) await Task.Delay(wait, stop);
-                var host = Random.Shared.Next(o.Hosts);
+                var host = Random.Shared.Next(o.VisibleHosts);
                 var change = tracker.Register(kind, host);
                 write(host, change.Seq);
                 lock (changes) changes.Add(change);

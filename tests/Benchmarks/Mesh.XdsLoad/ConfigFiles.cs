@@ -8,9 +8,12 @@ namespace Mesh.XdsLoad;
 /// operator would. Files are named xdsload-NNNN.yaml; config edits write DestinationRules as
 /// xdsload-dr-NNNN.yaml. All are removed again at the end of the run.
 /// </summary>
-public sealed class ConfigFiles(string directory, int hosts, int endpoints)
+public sealed class ConfigFiles(string directory, int hosts, int endpoints, int visible)
 {
     public const int Port = 8080;
+
+    /// <summary>Where hosts the proxies must not see live, exported only to their own namespace.</summary>
+    public const string HiddenNamespace = "xdsload-hidden";
 
     public string Directory { get; } = directory;
 
@@ -76,10 +79,12 @@ public sealed class ConfigFiles(string directory, int hosts, int endpoints)
             kind: ServiceEntry
             metadata:
               name: xdsload-{i:D4}
-              namespace: default
+              namespace: {(i < visible ? "default" : HiddenNamespace)}
             spec:
               hosts:
               - {Host(i)}
+              exportTo:
+              - "{(i < visible ? "*" : ".")}"
               location: MESH_INTERNAL
               resolution: STATIC
               ports:

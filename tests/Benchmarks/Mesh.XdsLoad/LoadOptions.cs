@@ -40,6 +40,12 @@ public sealed record LoadOptions(
     /// <summary>Config edits a second during churn (--config-edits-per-s): a random host's DestinationRule changes its Cluster.</summary>
     public int ConfigEditsPerSecond { get; init; }
 
+    /// <summary>
+    /// Hosts the proxies see (--visible-hosts, default all): the others are written to another
+    /// namespace with exportTo ".", as a mesh scoped by exportTo or Sidecar. Edits and churn change visible hosts only.
+    /// </summary>
+    public int VisibleHosts { get; init; }
+
     /// <summary>Seconds to hold the connected proxies idle before the edits (--hold-s), to inspect the silos (dotnet-gcdump, dotnet-counters).</summary>
     public TimeSpan Hold { get; init; }
 
@@ -52,7 +58,7 @@ public sealed record LoadOptions(
     public const string Usage =
         "usage: Mesh.XdsLoad [--xds 127.0.0.1:15010] [--http 127.0.0.1:15014] [--config-dir DIR] " +
         "[--proxies 50] [--hosts 100] [--edits 20] [--warmup 40] [--start-silo PATH/Mesh.Silo.dll] [--silos 1] [--redis HOST:PORT] [--kill-silo INDEX] [--timeout-s 120] [--pause-ms 200] " +
-        "[--endpoints 2] [--delta-share 0] [--churn-s 0] [--endpoint-changes-per-s 10] [--config-edits-per-s 0] [--push-modes incremental[,full]] [--hold-s 0]";
+        "[--endpoints 2] [--delta-share 0] [--churn-s 0] [--endpoint-changes-per-s 10] [--config-edits-per-s 0] [--push-modes incremental[,full]] [--hold-s 0] [--visible-hosts HOSTS]";
 
     public static LoadOptions Parse(string[] args)
     {
@@ -97,11 +103,16 @@ public sealed record LoadOptions(
             Churn = TimeSpan.FromSeconds(Int("churn-s", 0, 3_600, min: 0)),
             EndpointChangesPerSecond = Int("endpoint-changes-per-s", 10, 1_000, min: 0),
             ConfigEditsPerSecond = Int("config-edits-per-s", 0, 1_000, min: 0),
+            VisibleHosts = Get("visible-hosts") is { } visible
+                ? int.TryParse(visible, CultureInfo.InvariantCulture, out var v) && v >= 1 ? v : throw new ArgumentException($"--visible-hosts: '{visible}' is not a positive number")
+                : 0,
             Hold = TimeSpan.FromSeconds(Int("hold-s", 0, 3_600, min: 0)),
             PushModes = Get("push-modes") is { } modes
                 ? [.. modes.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(m => m is "incremental" or "full" ? m : throw new ArgumentException($"--push-modes: '{m}' is neither incremental nor full"))]
                 : ["incremental"],
         };
+        options = options with { VisibleHosts = options.VisibleHosts == 0 ? options.Hosts : options.VisibleHosts };
+        if (options.VisibleHosts > options.Hosts) throw new ArgumentException($"--visible-hosts {options.VisibleHosts}: more than --hosts {options.Hosts}");
         if (flags.Count > 0) throw new ArgumentException($"unknown flag '--{flags.Keys.First()}'");
         if (options.StartSilo is null && options.ConfigDir is null)
             throw new ArgumentException("--config-dir is required unless --start-silo is given (the silo must watch the directory the edits go to)");

@@ -32,10 +32,10 @@ public sealed class LoadReport(LoadOptions options, string pushMode)
     public void Print(TextWriter o)
     {
         var clients = DeltaProxies == 0 ? "ADS SotW" : DeltaProxies == options.Proxies ? "ADS Delta" : $"{options.Proxies - DeltaProxies} ADS SotW + {DeltaProxies} ADS Delta";
-        o.WriteLine($"Mesh xDS load, push mode {PushMode}: {options.Proxies} proxies ({clients}, CDS wildcard + EDS) over {options.Silos} silo(s), {options.Hosts} hosts x {options.Endpoints} endpoints, {options.Edits} edits after {options.Warmup} warm-up edits");
+        o.WriteLine($"Mesh xDS load, push mode {PushMode}: {options.Proxies} proxies ({clients}, CDS wildcard + EDS) over {options.Silos} silo(s), {options.Hosts} hosts x {options.Endpoints} endpoints ({(options.VisibleHosts < options.Hosts ? $"{options.VisibleHosts} visible to the proxies, the rest exportTo \".\" elsewhere" : "all visible")}), {options.Edits} edits after {options.Warmup} warm-up edits");
         o.WriteLine($"silo: {Silo}");
         o.WriteLine($"machine: {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, .NET {Environment.Version}");
-        if (Loaded is { } loaded) o.WriteLine($"files written -> probe proxy holds all {options.Hosts} hosts: {Ms(loaded)}");
+        if (Loaded is { } loaded) o.WriteLine($"files written -> probe proxy holds all {options.VisibleHosts} visible hosts: {Ms(loaded)}");
         if (Connects.Count > 0)
         {
             o.WriteLine($"connect -> first full config ({options.Proxies} proxies connecting at once, refused streams retried with back-off), per proxy:");

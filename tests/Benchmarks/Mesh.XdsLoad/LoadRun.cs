@@ -20,10 +20,10 @@ public static class LoadRun
         var report = new LoadReport(o, pushMode);
         var run = Guid.NewGuid().ToString("N")[..6];
         var tempDir = o.StartSilo is null ? null : Directory.CreateTempSubdirectory("xdsload-").FullName;
-        var files = new ConfigFiles(o.ConfigDir ?? Path.Combine(tempDir!, "config"), o.Hosts, o.Endpoints);
-        var tracker = new ChangeTracker(o.Hosts, o.Proxies);
+        var files = new ConfigFiles(o.ConfigDir ?? Path.Combine(tempDir!, "config"), o.Hosts, o.Endpoints, o.VisibleHosts);
+        var tracker = new ChangeTracker(o.VisibleHosts, o.Proxies);
         var traffic = new Traffic();
-        var shared = new ClientShared(traffic, tracker, o.Hosts);
+        var shared = new ClientShared(traffic, tracker, o.VisibleHosts);
         var clients = new List<ProxyClient>();
         var streams = new List<Task>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(abort);
@@ -61,7 +61,7 @@ public static class LoadRun
             IReadOnlyList<Uri> siloUris = silos.Count == 0 ? [new Uri($"http://{xds}")] : [.. silos.Select(s => new Uri($"http://{s.Xds}"))];
 
             var probe = Start(new EnvoyLikeClient(-1, NodeId(run, "probe"), [siloUris[0]], 0, shared));
-            await Bounded(probe.FullConfig, o.Timeout, () => $"a probe proxy did not receive all {o.Hosts} hosts (last: {probe.LastError ?? "no error"})");
+            await Bounded(probe.FullConfig, o.Timeout, () => $"a probe proxy did not receive all {o.VisibleHosts} visible hosts (last: {probe.LastError ?? "no error"})");
             report.Loaded = Stopwatch.GetElapsedTime(written);
             var probeOnly = await RecordMemoryAsync(report, "with 1 probe proxy", silos, http);
 
@@ -137,7 +137,7 @@ public static class LoadRun
         {
             // Let the previous edit's ACKs land, so each edit starts from a quiet server.
             await Task.Delay(o.Pause, stop.Token);
-            var host = edit % o.Hosts;
+            var host = edit % o.VisibleHosts;
             var change = tracker.Register(ChangeKind.Endpoint, host);
             files.Edit(host, change.Seq);
             if (await Task.WhenAny(change.Done, Task.Delay(o.Timeout, stop.Token)) != change.Done)
