@@ -161,7 +161,7 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
         _view = new ConnectionView(proxy);
         var observer = Context.Grains.CreateObjectReference<IProxyConnectionObserver>(_view);
         _recorder = new ConnectionRecorder(Context.Grains.GetGrain<IProxyConnectionGrain>(proxy.ConnectionId), proxy, observer,
-            Context.Time, Logger, Context.Stopping);
+            Context.Time, Logger, Context.Stopping, Context.StatusInterval);
         Context.Metrics.ConnectedProxies.WithLabels(protocol).Inc();
         LogConnected(Logger, _logId, LogText.Safe(proxy.ConnectionId, 300), protocol, Context.SiloName);
         IDisposable? registration = null;

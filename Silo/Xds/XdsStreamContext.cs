@@ -30,6 +30,9 @@ public sealed record XdsStreamContext(
     /// <summary>Whether a flush sends each stream what changed or everything it subscribed to.</summary>
     public PushMode PushMode { get; init; } = PushMode.Incremental;
 
+    /// <summary>Least time between two sync statuses a stream records to its connection grain (for /debug/syncz and proxy-status).</summary>
+    public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>New streams a second this silo accepts; null accepts all (protocol tests).</summary>
     public RateBucket? ConnectionRate { get; init; }
 }
