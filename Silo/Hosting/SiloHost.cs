@@ -70,9 +70,12 @@ public static class SiloHost
             ConnectionRate = new RateBucket(options.ConnectionRate, options.ConnectionBurst, sp.GetRequiredService<TimeProvider>()),
         });
         services.AddSingleton<PublishedState>();
+        // The grains qualify short route destinations and derive aliases with the same domain as the registries.
+        var domain = new ClusterDomain(options.Kubernetes?.Domain ?? HostName.DefaultDomain);
+        services.AddSingleton(domain);
         services.AddSingleton(sp => new GrainMeshUpdater(
             sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<PublishedState>(), sp.GetRequiredService<TimeProvider>(),
-            options.Kubernetes?.Domain ?? HostName.DefaultDomain));
+            domain.Name));
         services.AddSingleton<IMeshUpdater>(sp => sp.GetRequiredService<GrainMeshUpdater>());
         // One silo at a time runs the registries; grains reactivated elsewhere rebuild from it.
         services.AddSingleton(new OwnerRecovery());
