@@ -30,6 +30,9 @@ public static class SiloHost
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        // gRPC logs a proxy's lost connection at Information with the whole exception ("Error reading
+        // message."); the stream logs one line for it instead. Its warnings and errors still show.
+        builder.Logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.Warning);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -38,8 +41,8 @@ public static class SiloHost
             kestrel.Listen(IPAddress.Any, options.HttpPort, l => l.Protocols = HttpProtocols.Http1);
             // Limits a client cannot talk its way around: dead peers are found by ping (as Istio: every
             // 30 s, 10 s to answer), and connections and streams per connection are capped.
-            kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
-            kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(10);
+            kestrel.Limits.Http2.KeepAlivePingDelay = options.KeepAlivePingDelay;
+            kestrel.Limits.Http2.KeepAlivePingTimeout = options.KeepAlivePingTimeout;
             kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
             kestrel.Limits.Http2.MaxStreamsPerConnection = options.MaxStreamsPerConnection;
         });
