@@ -30,6 +30,9 @@ public static class SiloHost
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        // gRPC logs a proxy's lost connection at Information with the whole exception ("Error reading
+        // message."); the stream logs one line for it instead. Its warnings and errors still show.
+        builder.Logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.Warning);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -38,8 +41,8 @@ public static class SiloHost
             kestrel.Listen(IPAddress.Any, options.HttpPort, l => l.Protocols = HttpProtocols.Http1);
             // Limits a client cannot talk its way around: dead peers are found by ping (as Istio: every
             // 30 s, 10 s to answer), and connections and streams per connection are capped.
-            kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
-            kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(10);
+            kestrel.Limits.Http2.KeepAlivePingDelay = options.KeepAlivePingDelay;
+            kestrel.Limits.Http2.KeepAlivePingTimeout = options.KeepAlivePingTimeout;
             kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
             kestrel.Limits.Http2.MaxStreamsPerConnection = options.MaxStreamsPerConnection;
         });
@@ -71,9 +74,12 @@ public static class SiloHost
             ConnectionRate = new RateBucket(options.ConnectionRate, options.ConnectionBurst, sp.GetRequiredService<TimeProvider>()),
         });
         services.AddSingleton<PublishedState>();
+        // The grains qualify short route destinations and derive aliases with the same domain as the registries.
+        var domain = new ClusterDomain(options.Kubernetes?.Domain ?? HostName.DefaultDomain);
+        services.AddSingleton(domain);
         services.AddSingleton(sp => new GrainMeshUpdater(
             sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<PublishedState>(), sp.GetRequiredService<TimeProvider>(),
-            options.Kubernetes?.Domain ?? HostName.DefaultDomain));
+            domain.Name));
         services.AddSingleton<IMeshUpdater>(sp => sp.GetRequiredService<GrainMeshUpdater>());
         // One silo at a time runs the registries; grains reactivated elsewhere rebuild from it.
         services.AddSingleton(new OwnerRecovery());

@@ -62,8 +62,13 @@ public sealed record SiloOptions(
     /// <summary>What one xDS stream may cost (--max-names-per-type, --first-request-timeout-ms, --write-timeout-ms, --request-rate, --request-burst, --drain-period-ms).</summary>
     public Xds.StreamLimits StreamLimits { get; init; } = new();
 
-    /// <summary>Open connections Kestrel accepts at once (--max-connections); the admin port counts too.</summary>
+    /// <summary>Open connections Kestrel accepts at once on each listening port (--max-connections): the xDS and admin ports each have this limit.</summary>
     public int MaxConnections { get; init; } = 10_000;
+
+    /// <summary>Idle time before Kestrel pings an HTTP/2 client, and how long the client has to answer (Istio: 30 s and 10 s).</summary>
+    public TimeSpan KeepAlivePingDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan KeepAlivePingTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Concurrent HTTP/2 streams per connection (--max-streams-per-connection), Kestrel's default.</summary>
     public int MaxStreamsPerConnection { get; init; } = 100;

@@ -72,7 +72,11 @@ public sealed partial class PushHub : IPushHubObserver, IAsyncDisposable
             started = _started;
         }
         await started;
-        return (Current, new Registration(this, id));
+        // Read under the gate that flushes offer pushes under: every push this stream is offered
+        // after this read is the diff from exactly this snapshot.
+        ResourceSnapshot current;
+        lock (_gate) current = Current;
+        return (current, new Registration(this, id));
     }
 
     /// <summary>The current snapshot, following the mesh first if no stream has made this silo follow it yet.</summary>
@@ -203,9 +207,12 @@ public sealed partial class PushHub : IPushHubObserver, IAsyncDisposable
                 if (changed.Count == 0 && !scopesChanged) return Task.CompletedTask;
                 push = new PushEvent(next, changed, oldest);
                 streams = [.. _streams.Values];
+                // Offered under the gate (an offer only fills a slot): two flushes (the debounced one and
+                // the first one of StartFollowingAsync) cannot reach a stream out of order, and a stream
+                // registering now cannot read this snapshot as Current and then be offered it as a change.
+                foreach (var stream in streams) stream(push);
             }
             LogFlush(_logger, push.Changed.Sum(c => c.Value.Count), streams.Length);
-            foreach (var stream in streams) stream(push);
             Flushed?.Invoke(push);
         }
         catch (Exception ex)

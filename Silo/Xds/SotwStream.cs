@@ -34,6 +34,11 @@ public sealed class SotwStream(XdsStreamContext context, string? fixedType)
     protected override async Task HandlePushAsync(string typeUrl, PushEvent push)
     {
         var watch = Watches[typeUrl];
+        // The hub's diff is against its previous snapshot, not this stream's: a push delivered after the
+        // stream already answered from an equal snapshot (it registered while the hub was flushing, or
+        // just after the hub started following) names changes the proxy already holds. A type's version
+        // is its content, so the same version is nothing new to send.
+        if (watch.VersionSent is { } sent && sent == Snapshot.VersionOf(typeUrl)) return;
         var changed = push.Changed[typeUrl];
         if (!changed.Any(name => Wants(typeUrl, watch, name))) return;
         var resources = XdsTypes.IsWildcardType(typeUrl)

@@ -53,6 +53,15 @@ public sealed class AdsClient : IAsyncDisposable
         catch (OperationCanceledException) { throw new TimeoutException($"no xDS response within {Timeout.TotalSeconds} s{(because is null ? "" : ": expected " + because)}"); }
     }
 
+    /// <summary>The next response if one arrives within <paramref name="wait"/>; null otherwise (for "nothing more is sent" checks).</summary>
+    public async Task<DiscoveryResponse?> TryNextAsync(TimeSpan wait)
+    {
+        using var cts = new CancellationTokenSource(wait);
+        try { return await _responses.Reader.ReadAsync(cts.Token); }
+        catch (ChannelClosedException closed) when (closed.InnerException is RpcException rpc) { throw rpc; }
+        catch (OperationCanceledException) { return null; }
+    }
+
     /// <summary>Waits for a response of a type that satisfies a condition, skipping others.</summary>
     public async Task<DiscoveryResponse> NextMatchingAsync(string typeUrl, Func<DiscoveryResponse, bool> condition, string because)
     {

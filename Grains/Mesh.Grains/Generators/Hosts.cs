@@ -5,8 +5,6 @@ namespace Mesh.Grains.Generators;
 /// <summary>Istio host name rules for routing: wildcard specificity and the Kubernetes aliases of a host (short names: <see cref="HostName"/>).</summary>
 internal static class Hosts
 {
-    private const string KubernetesSuffix = ".svc." + HostName.DefaultDomain;
-
     /// <summary>How well a VirtualService host pattern covers a service host; null when it does not.</summary>
     /// <remarks>Envoy picks the most specific domain, so an exact host beats any wildcard and a longer wildcard beats a shorter one.</remarks>
     public static int? Specificity(string serviceHost, string pattern)
@@ -22,11 +20,12 @@ internal static class Hosts
         return null;
     }
 
-    /// <summary>"svc", "svc.ns", "svc.ns.svc" for "svc.ns.svc.cluster.local"; nothing for other hosts.</summary>
-    public static IEnumerable<string> KubernetesAliases(string host)
+    /// <summary>"svc", "svc.ns", "svc.ns.svc" for "svc.ns.svc.&lt;domain&gt;"; nothing for other hosts.</summary>
+    public static IEnumerable<string> KubernetesAliases(string host, string domain = HostName.DefaultDomain)
     {
-        if (!host.EndsWith(KubernetesSuffix, StringComparison.OrdinalIgnoreCase)) yield break;
-        var parts = host[..^KubernetesSuffix.Length].Split('.');
+        var suffix = ".svc." + domain;
+        if (!host.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)) yield break;
+        var parts = host[..^suffix.Length].Split('.');
         if (parts.Length != 2 || parts.Any(p => p.Length == 0)) yield break;
         yield return parts[0];
         yield return $"{parts[0]}.{parts[1]}";

@@ -25,7 +25,7 @@ public static class RouteGenerator
     {
         var host = view.Service.Host;
         var virtualHost = new VirtualHost { Name = Names.VirtualHost(host, port.Number) };
-        virtualHost.Domains.AddRange(Domains(host, port.Number));
+        virtualHost.Domains.AddRange(Domains(host, port.Number, view.Domain));
         var routes = VirtualServiceRoutes(view, port, proxyLabels, resolve);
         // Istio adds the default route only for hosts without a VirtualService: its routes are all there is.
         virtualHost.Routes.AddRange(routes.Count > 0 ? routes : [DefaultRoute(view, port)]);
@@ -70,8 +70,8 @@ public static class RouteGenerator
     }
 
     /// <summary>host and host:port, plus for Kubernetes hosts the short names a client in the cluster may use.</summary>
-    public static IReadOnlyList<string> Domains(string host, uint port) =>
-        new[] { host }.Concat(Hosts.KubernetesAliases(host))
+    public static IReadOnlyList<string> Domains(string host, uint port, string domain = HostName.DefaultDomain) =>
+        new[] { host }.Concat(Hosts.KubernetesAliases(host, domain))
             .SelectMany(name => new[] { name, $"{name}:{port}" })
             .ToList();
 
@@ -98,7 +98,7 @@ public static class RouteGenerator
     private static IEnumerable<VirtualService> Candidates(ServiceView view) =>
         view.VirtualServices
             .Where(vs => vs.Spec.Gateways.Count == 0 || vs.Spec.Gateways.Contains("mesh"))
-            .Select(vs => (Service: vs, Score: vs.Spec.Hosts.Max(h => Hosts.Specificity(view.Service.Host, HostName.Qualify(h, vs.Meta.Namespace)))))
+            .Select(vs => (Service: vs, Score: vs.Spec.Hosts.Max(h => Hosts.Specificity(view.Service.Host, HostName.Qualify(h, vs.Meta.Namespace, view.Domain)))))
             .Where(c => c.Score is not null)
             .OrderByDescending(c => c.Score)
             .ThenBy(c => c.Service.Meta.Name, StringComparer.Ordinal)

@@ -153,7 +153,7 @@ internal static class RouteTranslator
     /// </summary>
     private static (string Cluster, ServiceView? View, uint Port) Target(Destination destination, RouteContext context)
     {
-        var host = HostName.Qualify(destination.Host, context.ConfigNamespace);
+        var host = HostName.Qualify(destination.Host, context.ConfigNamespace, context.View.Domain);
         var view = string.Equals(host, context.View.Service.Host, StringComparison.OrdinalIgnoreCase)
             ? context.View
             : context.Resolve?.Invoke(host);

@@ -1,3 +1,4 @@
+using Mesh.Api.Hosts;
 using Mesh.Api.Model;
 
 namespace Mesh.Grains.Generators;
@@ -11,4 +12,8 @@ public sealed record ServiceView(
     MeshService Service,
     IReadOnlyList<MeshEndpoint> Endpoints,
     DestinationRule? Rule,
-    IReadOnlyList<VirtualService> VirtualServices);
+    IReadOnlyList<VirtualService> VirtualServices)
+{
+    /// <summary>The cluster domain short hosts in config are qualified with, and Kubernetes aliases are derived from.</summary>
+    public string Domain { get; init; } = HostName.DefaultDomain;
+}

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Mesh.Api.Hosts;
 using Mesh.Api.Model;
 using Mesh.Grains.Abstractions;
 using Mesh.Api.Xds;
@@ -41,9 +42,10 @@ public static class ServiceFragmentBuilder
         MeshService service,
         IReadOnlyList<MeshEndpoint> endpoints,
         DestinationRule? rule,
-        IReadOnlyList<VirtualService> virtualServices)
+        IReadOnlyList<VirtualService> virtualServices,
+        string domain = HostName.DefaultDomain)
     {
-        var view = new ServiceView(service, endpoints, rule, virtualServices);
+        var view = new ServiceView(service, endpoints, rule, virtualServices) { Domain = domain };
         var resources = new List<XdsResource>();
         foreach (var cluster in ClusterGenerator.Build(view)) resources.Add(XdsResource.Pack(ResourceTypes.Cluster, cluster.Name, cluster));
         var localities = LocalityPolicies.Build(view);
@@ -105,9 +107,10 @@ public static class ServiceFragmentBuilder
         MeshService service,
         IReadOnlyList<MeshEndpoint> endpoints,
         DestinationRule? rule,
-        IReadOnlyList<VirtualService> virtualServices)
+        IReadOnlyList<VirtualService> virtualServices,
+        string domain = HostName.DefaultDomain)
     {
-        var view = new ServiceView(service, endpoints, rule, virtualServices);
+        var view = new ServiceView(service, endpoints, rule, virtualServices) { Domain = domain };
         var inlineEndpoints = service.Resolution is ServiceResolution.Dns or ServiceResolution.DnsRoundRobin;
         var resources = new List<XdsResource>(previous.Resources.Count);
         if (inlineEndpoints)

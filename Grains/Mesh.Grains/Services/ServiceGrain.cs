@@ -1,3 +1,4 @@
+using Mesh.Api.Hosts;
 using Mesh.Api.Model;
 using Mesh.Grains.Abstractions;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +19,7 @@ public sealed partial class ServiceGrain(TimeProvider time, ILogger<ServiceGrain
     private ServiceState _state = new();
     private readonly HubSubscriptions _hubs = new(time);
     private readonly OwnerRecovery? _recovery = services.GetService<OwnerRecovery>();
+    private readonly string _domain = (services.GetService<ClusterDomain>() ?? ClusterDomain.Default).Name;
     private ServiceFragments? _fragments;
     // The last derivation, and whether only endpoints changed since: then routes are not rebuilt.
     private ServiceFragmentBuilder.Output? _output;
@@ -121,8 +123,8 @@ public sealed partial class ServiceGrain(TimeProvider time, ILogger<ServiceGrain
         var output = service is null
             ? new ServiceFragmentBuilder.Output([], [], new Dictionary<int, IReadOnlyList<XdsResource>>())
             : _endpointsOnly && _output is { } previous
-                ? ServiceFragmentBuilder.RebuildEndpoints(previous, service, _state.MergedEndpoints(), _state.Rule, _state.VirtualServices)
-                : ServiceFragmentBuilder.BuildWithVariants(service, _state.MergedEndpoints(), _state.Rule, _state.VirtualServices);
+                ? ServiceFragmentBuilder.RebuildEndpoints(previous, service, _state.MergedEndpoints(), _state.Rule, _state.VirtualServices, _domain)
+                : ServiceFragmentBuilder.BuildWithVariants(service, _state.MergedEndpoints(), _state.Rule, _state.VirtualServices, _domain);
         _output = service is null ? null : output;
         _endpointsOnly = false;
         var resources = output.Resources;

@@ -162,4 +162,39 @@ public class RouteGeneratorTests
         Assert.DoesNotContain("reviews", config.VirtualHosts[1].Domains);
         Assert.Contains("reviews.b", config.VirtualHosts[1].Domains);
     }
+
+    private const string CustomDomainHost = "reviews.default.svc.example.org";
+
+    [Fact]
+    public void BuildVirtualHost_ShortDestinationUnderCustomDomain_RoutesToDomainCluster()
+    {
+        // "reviews" in namespace default, as written in a VirtualService of a mesh run with --kube-domain example.org.
+        var vs = Vs("reviews", ["reviews"], Route() with { Route = [Dest(host: "reviews")] });
+        var view = View(Service(host: CustomDomainHost), virtualServices: vs) with { Domain = "example.org" };
+
+        var route = Assert.Single(RouteGenerator.BuildVirtualHost(view, HttpPort).Routes);
+
+        Assert.Equal($"outbound|9080||{CustomDomainHost}", route.Route_.Cluster);
+    }
+
+    [Fact]
+    public void BuildVirtualHost_CustomDomainHost_KubernetesAliases()
+    {
+        var view = View(Service(host: CustomDomainHost)) with { Domain = "example.org" };
+
+        var virtualHost = RouteGenerator.BuildVirtualHost(view, HttpPort);
+
+        Assert.Equal(
+            [CustomDomainHost, "reviews", "reviews.default", "reviews.default.svc"],
+            virtualHost.Domains.Where(d => !d.Contains(':')));
+    }
+
+    [Fact]
+    public void BuildVirtualHost_ClusterLocalHostUnderCustomDomain_NoAliases()
+    {
+        // Under example.org, cluster.local is not the cluster's domain: the host is taken as an external name.
+        var view = View(Service(host: Host)) with { Domain = "example.org" };
+
+        Assert.Equal([Host, $"{Host}:9080"], RouteGenerator.BuildVirtualHost(view, HttpPort).Domains);
+    }
 }
