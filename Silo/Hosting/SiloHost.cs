@@ -45,6 +45,10 @@ public static class SiloHost
             kestrel.Limits.Http2.KeepAlivePingTimeout = options.KeepAlivePingTimeout;
             kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
             kestrel.Limits.Http2.MaxStreamsPerConnection = options.MaxStreamsPerConnection;
+            // Kestrel's default (32 KB) is allocated per connection for header decoding; an xDS
+            // stream's headers (path, content type, a service-account token) fit in 8 KB, and at
+            // 10,000 proxies the difference is 240 MB.
+            kestrel.Limits.Http2.MaxRequestHeaderFieldSize = 8 * 1024;
         });
         // Draining spreads stream ends over the drain period; shutdown must outlast it.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.StreamLimits.DrainPeriod + TimeSpan.FromSeconds(10));

@@ -26,21 +26,34 @@ internal sealed class SnapshotUpdate(ResourceSnapshot from)
 
     public void Host(ServiceFragments change)
     {
+        Dictionary<string, XdsResource>? oldListeners = null, newListeners = null;
         if (_hosts.TryGetValue(change.Host, out var old))
         {
             if (ReferenceEquals(old, change)) return;
-            foreach (var r in old.Resources) Remove(change.Host, r);
+            foreach (var r in old.Resources)
+                if (IsPortListener(r)) (oldListeners ??= new(StringComparer.Ordinal))[r.Name] = r;
+                else Unset(r);
             foreach (var name in old.Localities?.Keys ?? []) _localities.Remove(name);
         }
         _hostsChanged = true;
         if (change.Removed)
         {
             _hosts.Remove(change.Host);
-            return;
         }
-        _hosts[change.Host] = change;
-        foreach (var r in change.Resources) Add(change.Host, r);
-        foreach (var (name, policy) in change.Localities ?? ImmutableDictionary<string, LocalityPolicy>.Empty) _localities[name] = policy;
+        else
+        {
+            _hosts[change.Host] = change;
+            foreach (var r in change.Resources)
+                if (IsPortListener(r)) (newListeners ??= new(StringComparer.Ordinal))[r.Name] = r;
+                else Set(r);
+            foreach (var (name, policy) in change.Localities ?? ImmutableDictionary<string, LocalityPolicy>.Empty) _localities[name] = policy;
+        }
+        // Only a listener this host adds, drops or changes is looked at again: an endpoint edit of
+        // one host must not walk the thousand hosts that share its port's listener.
+        foreach (var (name, r) in oldListeners ?? [])
+            if (newListeners?.GetValueOrDefault(name)?.Version != r.Version) Contribute(change.Host, name, null);
+        foreach (var (name, r) in newListeners ?? [])
+            if (oldListeners?.GetValueOrDefault(name)?.Version != r.Version) Contribute(change.Host, name, r);
     }
 
     public (ResourceSnapshot Snapshot, ImmutableDictionary<string, ImmutableHashSet<string>> Changed) Finish(
@@ -156,32 +169,14 @@ internal sealed class SnapshotUpdate(ResourceSnapshot from)
 
     private static bool IsPortListener(XdsResource r) => r.TypeUrl == ResourceTypes.Listener && SidecarResources.ListenerPort(r.Name) is not null;
 
-    private void Remove(string host, XdsResource r)
+    /// <summary>The host's listener of that name (null: none any more), among the hosts that emit it.</summary>
+    private void Contribute(string host, string name, XdsResource? listener)
     {
-        if (IsPortListener(r))
-        {
-            if (_listeners.TryGetValue(r.Name, out var by))
-            {
-                by = by.Remove(host);
-                if (by.Count == 0) _listeners.Remove(r.Name);
-                else _listeners[r.Name] = by;
-            }
-            _listenersTouched.Add(r.Name);
-            return;
-        }
-        Unset(r);
-    }
-
-    private void Add(string host, XdsResource r)
-    {
-        if (IsPortListener(r))
-        {
-            var by = _listeners.TryGetValue(r.Name, out var b) ? b : ImmutableSortedDictionary<string, XdsResource>.Empty.WithComparers(StringComparer.Ordinal);
-            _listeners[r.Name] = by.SetItem(host, r);
-            _listenersTouched.Add(r.Name);
-            return;
-        }
-        Set(r);
+        var by = _listeners.TryGetValue(name, out var b) ? b : ImmutableSortedDictionary<string, XdsResource>.Empty.WithComparers(StringComparer.Ordinal);
+        by = listener is null ? by.Remove(host) : by.SetItem(host, listener);
+        if (by.Count == 0) _listeners.Remove(name);
+        else _listeners[name] = by;
+        _listenersTouched.Add(name);
     }
 
     private void Unset(XdsResource r)
