@@ -33,13 +33,38 @@ public sealed class ConnectionView(ProxyIdentity identity) : IProxyConnectionObs
     /// (state-of-the-world LDS/CDS, where absence is deletion); otherwise it adds to what the proxy
     /// holds, less <paramref name="removed"/> (Delta's removed names).
     /// </summary>
-    public void Sent(string typeUrl, IEnumerable<XdsResource> resources, IEnumerable<string> removed, bool whole)
+    /// <param name="view">
+    /// The stream's view of the type when it sent: when the proxy now holds exactly that (a sidecar
+    /// that sees its whole scope, the common case), the view's map is kept instead of a copy, so
+    /// the streams of one scope share it. Checked by reference, so config_dump still shows exactly
+    /// what was sent.
+    /// </param>
+    public void Sent(string typeUrl, IReadOnlyCollection<XdsResource> resources, IReadOnlyCollection<string> removed, bool whole,
+        ImmutableSortedDictionary<string, XdsResource>? view = null)
     {
         var state = _state;
-        var held = (whole ? NoResources : state.Sent.GetValueOrDefault(typeUrl, NoResources)).ToBuilder();
+        var before = whole ? NoResources : state.Sent.GetValueOrDefault(typeUrl, NoResources);
+        if (view is not null && removed.Count == 0 && IsWhole(view, resources) && (ReferenceEquals(before, view) || before.Keys.All(view.ContainsKey)))
+        {
+            _state = state with { Sent = state.Sent.SetItem(typeUrl, view) };
+            return;
+        }
+        var held = before.ToBuilder();
         foreach (var name in removed) held.Remove(name);
         foreach (var r in resources) held[r.Name] = r;
         _state = state with { Sent = state.Sent.SetItem(typeUrl, held.ToImmutable()) };
+    }
+
+    /// <summary>What the proxy holds of a type, as kept (tests check that a whole view is shared, not copied).</summary>
+    internal ImmutableSortedDictionary<string, XdsResource> HeldOf(string typeUrl) => _state.Sent.GetValueOrDefault(typeUrl, NoResources);
+
+    /// <summary>The response carried every resource of the view, as the view holds them (not a locality copy).</summary>
+    private static bool IsWhole(ImmutableSortedDictionary<string, XdsResource> view, IReadOnlyCollection<XdsResource> resources)
+    {
+        if (resources.Count != view.Count || view.Count == 0) return false;
+        foreach (var r in resources)
+            if (!view.TryGetValue(r.Name, out var held) || !ReferenceEquals(held, r)) return false;
+        return true;
     }
 
     /// <summary>The proxy unsubscribed from some names: it has forgotten them.</summary>

@@ -305,10 +305,10 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
     /// metrics, recorded status, convergence timer.
     /// </summary>
     protected void Sent(string typeUrl, WatchState state, DateTimeOffset? changedAt,
-        IEnumerable<XdsResource> resources, IEnumerable<string> removed, bool whole)
+        IReadOnlyCollection<XdsResource> resources, IReadOnlyCollection<string> removed, bool whole)
     {
         Watches[typeUrl] = state;
-        _view.Sent(typeUrl, resources, removed, whole);
+        _view.Sent(typeUrl, resources, removed, whole, Snapshot.OfType(typeUrl));
         _sentAt[typeUrl] = Context.Time.GetUtcNow();
         if (changedAt is { } at) _awaitingAck[typeUrl] = (state.NonceSent!, at);
         Context.Metrics.Pushes.WithLabels(XdsTypes.ShortName(typeUrl)).Inc();
