@@ -67,14 +67,19 @@ public sealed class DeltaStream(XdsStreamContext context)
                 var r = Served(shared);
                 holds.Add(r);
                 // Already held at this version (a reconnect's initial_resource_versions, or unchanged for this proxy).
-                if (!resend && known.TryGetValue(name, out var held) && held == r.Version) continue;
+                if (!resend && known.TryGetValue(name, out var held) && held.Version == r.Version)
+                {
+                    // The same version: hold the resource itself, so a map equal to the view can be the view's.
+                    known[name] = r;
+                    continue;
+                }
                 response.Resources.Add(new Resource
                 {
                     Name = name,
                     Version = r.Version,
                     Resource_ = new Any { TypeUrl = typeUrl, Value = UnsafeByteOperations.UnsafeWrap(r.Body) },
                 });
-                known[name] = r.Version;
+                known[name] = r;
             }
             else if (known.Remove(name))
             {
@@ -84,7 +89,12 @@ public sealed class DeltaStream(XdsStreamContext context)
         // A subscription answer is owed even when empty, so the client stops waiting for it.
         if (response.Resources.Count == 0 && response.RemovedResources.Count == 0 && !force) return;
         await WriteAsync(typeUrl, response);
-        Sent(typeUrl, watch with { Known = known.ToImmutable(), NonceSent = nonce, VersionSent = response.SystemVersionInfo }, changedAt,
+        var holding = known.ToImmutable();
+        // Holding every resource of the view, as the view holds them: keep the view's map, shared
+        // by every stream of the scope, instead of one per proxy (at 1,000 hosts, 128 KB a proxy).
+        if (holds.Count == resources.Count && holding.Count == resources.Count && holds.TrueForAll(r => ReferenceEquals(resources.GetValueOrDefault(r.Name), r)))
+            holding = resources;
+        Sent(typeUrl, watch with { Known = holding, NonceSent = nonce, VersionSent = response.SystemVersionInfo }, changedAt,
             holds, response.RemovedResources, whole: false);
     }
 }

@@ -83,7 +83,7 @@ public static class ResponsePolicy
             // Per the Delta spec, a first request with no names subscribes to the wildcard.
             var wildcard = (wildcardType && request.Subscribe.Count == 0) || request.Subscribe.Contains(WildcardName);
             var names = request.Subscribe.Where(n => n != WildcardName).ToImmutableHashSet(StringComparer.Ordinal);
-            var known = request.InitialVersions.ToImmutableDictionary(StringComparer.Ordinal);
+            var known = request.InitialVersions.ToImmutableSortedDictionary(kv => kv.Key, kv => WatchState.HeldVersion(kv.Key, kv.Value), StringComparer.Ordinal);
             var kind = known.Count > 0 ? RequestKind.Reconnect : RequestKind.Initial;
             return new(kind, true, WatchState.Empty with { Wildcard = wildcard, Names = names, Known = known }, [.. names]);
         }

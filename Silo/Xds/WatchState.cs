@@ -5,7 +5,9 @@ namespace Mesh.Silo.Xds;
 /// <summary>
 /// What one stream knows about one resource type: the subscription (names or wildcard) and the
 /// last response's nonce and version. One model for state-of-the-world and Delta; Delta also
-/// tracks the version the client holds per resource (Known), since its responses are diffs.
+/// tracks what the client holds per resource (Known: the resource as sent, whose Version is what
+/// matters, or a version-only stub from a reconnect's initial_resource_versions), since its
+/// responses are diffs. A proxy that holds exactly its view keeps the view's own map here, shared.
 /// </summary>
 public sealed record WatchState(
     bool Wildcard,
@@ -13,11 +15,14 @@ public sealed record WatchState(
     string? NonceSent,
     string? VersionSent,
     string? VersionAcked,
-    ImmutableDictionary<string, string> Known)
+    ImmutableSortedDictionary<string, Mesh.Grains.Abstractions.XdsResource> Known)
 {
     public static WatchState Empty { get; } =
         new(false, ImmutableHashSet<string>.Empty.WithComparer(StringComparer.Ordinal), null, null, null,
-            ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal));
+            ImmutableSortedDictionary<string, Mesh.Grains.Abstractions.XdsResource>.Empty.WithComparers(StringComparer.Ordinal));
+
+    /// <summary>What a client says it holds (initial_resource_versions): a version and no body.</summary>
+    public static Mesh.Grains.Abstractions.XdsResource HeldVersion(string name, string version) => new("", name, version, []);
 
     public bool Wants(string name) => Wildcard || Names.Contains(name);
 }

@@ -35,6 +35,12 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
     protected XdsStreamContext Context { get; } = context;
     protected ILogger Logger { get; } = context.Loggers.CreateLogger("Mesh.Silo.Xds.Stream");
     protected Dictionary<string, WatchState> Watches { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The stream's view as it last answered from (tests check what per-proxy state shares with it).</summary>
+    internal ResourceSnapshot CurrentView => Snapshot;
+
+    /// <summary>The watch of a type, for tests; read from the test's thread while the stream is idle.</summary>
+    internal WatchState? WatchOf(string typeUrl) => Watches.GetValueOrDefault(typeUrl);
     protected ResourceSnapshot Snapshot { get; private set; } = ResourceSnapshot.Empty;
     protected ProxyIdentity? Proxy { get; private set; }
     protected IServerStreamWriter<TResponse> Responses { get; private set; } = null!;

@@ -71,7 +71,7 @@ public class ResponsePolicyBenchmarks
             NonceSent = Nonce,
             VersionSent = Version,
             VersionAcked = Version,
-            Known = names.ToImmutableDictionary(n => n, _ => Version, StringComparer.Ordinal),
+            Known = names.ToImmutableSortedDictionary(n => n, n => WatchState.HeldVersion(n, Version), StringComparer.Ordinal),
         };
     }
 }

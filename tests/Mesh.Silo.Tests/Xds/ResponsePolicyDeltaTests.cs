@@ -14,7 +14,7 @@ public sealed class ResponsePolicyDeltaTests
             Names = names.ToImmutableHashSet(StringComparer.Ordinal),
             NonceSent = nonce,
             VersionSent = "v1",
-            Known = names.ToImmutableDictionary(n => n, _ => "v1", StringComparer.Ordinal),
+            Known = names.ToImmutableSortedDictionary(n => n, n => WatchState.HeldVersion(n, "v1"), StringComparer.Ordinal),
         };
 
     public sealed record Case(string Name, WatchState? Current, DeltaRequest Request, bool WildcardType,
@@ -75,6 +75,6 @@ public sealed class ResponsePolicyDeltaTests
     {
         var decision = ResponsePolicy.Delta(null, new(null, ["a"], [], new Dictionary<string, string> { ["a"] = "v0" }, false), false);
 
-        Assert.Equal("v0", decision.State.Known["a"]);
+        Assert.Equal("v0", decision.State.Known["a"].Version);
     }
 }

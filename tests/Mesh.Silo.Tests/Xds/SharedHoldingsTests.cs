@@ -1,0 +1,82 @@
+using Envoy.Config.Core.V3;
+using Envoy.Service.Discovery.V3;
+using Mesh.Api.Xds;
+using Mesh.Silo.Xds;
+using Mesh.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mesh.Silo.Tests.Xds;
+
+/// <summary>
+/// A Delta proxy holding its whole view keeps the view's map as what it holds, shared by its
+/// scope; a push that changes one resource still reaches it, and leaves the view alone.
+/// </summary>
+public sealed class SharedHoldingsTests : IAsyncLifetime
+{
+    private string _dir = "";
+    private SiloFixture _silo = null!;
+
+    public async Task InitializeAsync()
+    {
+        _dir = Directory.CreateTempSubdirectory("mesh-shared-holdings-").FullName;
+        for (var i = 0; i < 3; i++) Write(i, "127.0.0.1");
+        _silo = await SiloFixture.StartAsync(_dir, debounceQuiet: TimeSpan.FromMilliseconds(20));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _silo.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public async Task Delta_WildcardClustersHeldWhole_KnownIsTheViewsMapUntilAPushChangesIt()
+    {
+        var context = _silo.Services.GetRequiredService<XdsStreamContext>();
+        var call = new InMemoryCall<DeltaDiscoveryRequest, DeltaDiscoveryResponse>();
+        var stream = new DeltaStream(context);
+        var run = stream.RunAsync(call.Reader, call.Writer, CancellationToken.None);
+        await call.Requests.WriteAsync(new DeltaDiscoveryRequest
+        {
+            Node = new Node { Id = "shared-holdings" },
+            TypeUrl = ResourceTypes.ClusterLoadAssignment,
+            ResourceNamesSubscribe = { "*" },
+        });
+        var eds = await call.NextAsync(TimeSpan.FromSeconds(20));
+        Assert.True(eds.Resources.Count >= 3);
+        await call.Requests.WriteAsync(new DeltaDiscoveryRequest { TypeUrl = eds.TypeUrl, ResponseNonce = eds.Nonce });
+        // The stream's bookkeeping follows its write: wait until it has taken the ACK.
+        await Until(() => stream.WatchOf(ResourceTypes.ClusterLoadAssignment)?.VersionAcked is not null, "the ACK is taken");
+
+        var view = stream.CurrentView.OfType(ResourceTypes.ClusterLoadAssignment);
+        Assert.Same(view, stream.WatchOf(ResourceTypes.ClusterLoadAssignment)!.Known);
+
+        Write(1, "127.0.0.2");
+        var pushed = await call.NextAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(["outbound|9000||sh-1.mesh.local"], pushed.Resources.Select(r => r.Name));
+        await Until(() => stream.WatchOf(ResourceTypes.ClusterLoadAssignment)!.Known["outbound|9000||sh-1.mesh.local"].Version == pushed.Resources[0].Version,
+            "the push is recorded as held");
+        Assert.NotSame(view, stream.WatchOf(ResourceTypes.ClusterLoadAssignment)!.Known);
+        Assert.NotEqual(pushed.Resources[0].Version, view["outbound|9000||sh-1.mesh.local"].Version);
+
+        call.Requests.Complete();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    private static async Task Until(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"not within 20 s: {what}");
+            await Task.Delay(10);
+        }
+    }
+
+    private void Write(int host, string address)
+    {
+        var temp = Path.Combine(_dir, $".h{host}.tmp");
+        File.WriteAllText(temp, SampleConfig.ServiceEntry($"sh-{host}.mesh.local", 9000, (address, 9001, "v1")));
+        File.Move(temp, Path.Combine(_dir, $"h{host}.yaml"), overwrite: true);
+    }
+}
