@@ -331,6 +331,9 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
                 $"more than {Context.Limits.MaxNamesPerType} resource names subscribed for {XdsTypes.ShortName(typeUrl)}"));
         }
         var before = Watches.GetValueOrDefault(typeUrl);
+        // A new name set: take an equal one another stream of this silo holds (one per scope, not per proxy).
+        if (!ReferenceEquals(before?.Names, decision.State.Names))
+            decision = decision with { State = decision.State with { Names = Context.Subscriptions.Share(decision.State.Names) } };
         Watches[typeUrl] = decision.State;
         // What the proxy unsubscribed from, it has forgotten. A plain ACK keeps the same name set (no scan).
         var state = decision.State;

@@ -33,6 +33,9 @@ public sealed record XdsStreamContext(
     /// <summary>Least time between two sync statuses a stream records to its connection grain (for /debug/syncz and proxy-status).</summary>
     public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Subscribed name sets shared by this silo's streams.</summary>
+    public SubscriptionSets Subscriptions { get; init; } = new();
+
     /// <summary>New streams a second this silo accepts; null accepts all (protocol tests).</summary>
     public RateBucket? ConnectionRate { get; init; }
 }

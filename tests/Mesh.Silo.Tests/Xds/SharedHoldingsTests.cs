@@ -63,6 +63,33 @@ public sealed class SharedHoldingsTests : IAsyncLifetime
         await run.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
+    [Fact]
+    public async Task Sotw_TwoProxiesSubscribeTheSameNames_HoldOneNameSet()
+    {
+        var context = _silo.Services.GetRequiredService<XdsStreamContext>();
+        string[] names = ["outbound|9000||sh-0.mesh.local", "outbound|9000||sh-1.mesh.local", "outbound|9000||sh-2.mesh.local"];
+        var streams = new List<(SotwStream Stream, InMemoryCall<DiscoveryRequest, DiscoveryResponse> Call, Task Run)>();
+        for (var i = 0; i < 2; i++)
+        {
+            var call = new InMemoryCall<DiscoveryRequest, DiscoveryResponse>();
+            var stream = new SotwStream(context, fixedType: null);
+            var request = new DiscoveryRequest { Node = new Node { Id = $"names-{i}" }, TypeUrl = ResourceTypes.ClusterLoadAssignment };
+            request.ResourceNames.AddRange(names.Select(n => new string(n.AsSpan())));
+            await call.Requests.WriteAsync(request);
+            streams.Add((stream, call, stream.RunAsync(call.Reader, call.Writer, CancellationToken.None)));
+        }
+        foreach (var (_, call, _) in streams) await call.NextAsync(TimeSpan.FromSeconds(20));
+        await Until(() => streams.All(s => s.Stream.WatchOf(ResourceTypes.ClusterLoadAssignment)?.NonceSent is not null), "both streams answered");
+
+        Assert.Same(streams[0].Stream.WatchOf(ResourceTypes.ClusterLoadAssignment)!.Names, streams[1].Stream.WatchOf(ResourceTypes.ClusterLoadAssignment)!.Names);
+
+        foreach (var (_, call, run) in streams)
+        {
+            call.Requests.Complete();
+            await run.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+    }
+
     private static async Task Until(Func<bool> condition, string what)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);

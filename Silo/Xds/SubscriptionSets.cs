@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+
+namespace Mesh.Silo.Xds;
+
+/// <summary>
+/// Subscribed name sets shared between streams: proxies of one scope subscribe to the same names
+/// (an Envoy's EDS names are every cluster of its view), so a stream whose subscription changed
+/// takes an equal set another stream already holds instead of keeping its own, and with it the
+/// name strings (at 1,000 hosts about 90 KB a proxy). Entries are weak: a set no stream holds any
+/// more is collected, and its entry is swept when the table has grown.
+/// </summary>
+public sealed class SubscriptionSets
+{
+    private const int SweepEvery = 1024;
+    private readonly ConcurrentDictionary<(long Hash, int Count), WeakReference<ImmutableHashSet<string>>> _sets = new();
+    private int _calls;
+
+    /// <summary>An equal set some stream holds already, else this one (which others may then share).</summary>
+    public ImmutableHashSet<string> Share(ImmutableHashSet<string> names)
+    {
+        if (names.Count == 0) return names;
+        long hash = 0;
+        foreach (var name in names) hash += StringComparer.Ordinal.GetHashCode(name);
+        var key = (hash, names.Count);
+        if (Interlocked.Increment(ref _calls) % SweepEvery == 0) Sweep();
+        while (true)
+        {
+            // Atomic: two streams subscribing at once end up with the one set that got in first.
+            var weak = _sets.GetOrAdd(key, static (_, n) => new WeakReference<ImmutableHashSet<string>>(n), names);
+            if (weak.TryGetTarget(out var held))
+                // A different set with the same sum keeps its own, without evicting the other.
+                return ReferenceEquals(held, names) || held.SetEquals(names) ? held : names;
+            if (_sets.TryUpdate(key, new WeakReference<ImmutableHashSet<string>>(names), weak)) return names;
+        }
+    }
+
+    private void Sweep()
+    {
+        foreach (var (key, weak) in _sets)
+            if (!weak.TryGetTarget(out _)) _sets.TryRemove(new KeyValuePair<(long, int), WeakReference<ImmutableHashSet<string>>>(key, weak));
+    }
+}
