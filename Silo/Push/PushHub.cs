@@ -201,8 +201,10 @@ public sealed partial class PushHub : IPushHubObserver, IAsyncDisposable
                 var scopesChanged = _sidecarsChanged;
                 _oldestPending = null;
                 _sidecarsChanged = false;
+                // Only when some host's locality policies changed: the common flush leaves the map as it was.
+                if (Localities.Count > 0 && !ReferenceEquals(Current.Localities, next.Localities))
+                    Localities.Retain(next.Localities.Keys.ToHashSet(StringComparer.Ordinal));
                 Current = next;
-                if (Localities.Count > 0) Localities.Retain(next.Localities.Keys.ToHashSet(StringComparer.Ordinal));
                 // A Sidecar change alters what proxies see without changing any resource.
                 if (changed.Count == 0 && !scopesChanged) return Task.CompletedTask;
                 push = new PushEvent(next, changed, oldest);

@@ -58,8 +58,11 @@ public sealed class ConnectionView(ProxyIdentity identity) : IProxyConnectionObs
     /// <summary>What the proxy holds of a type, as kept (tests check that a whole view is shared, not copied).</summary>
     internal ImmutableSortedDictionary<string, XdsResource> HeldOf(string typeUrl) => _state.Sent.GetValueOrDefault(typeUrl, NoResources);
 
-    /// <summary>The response carried every resource of the view, as the view holds them (not a locality copy).</summary>
-    private static bool IsWhole(ImmutableSortedDictionary<string, XdsResource> view, IReadOnlyCollection<XdsResource> resources)
+    /// <summary>
+    /// The resources are every resource of the view, as the view holds them (not a locality copy):
+    /// a proxy sent them holds the view's own map. Distinct names are the caller's to ensure.
+    /// </summary>
+    internal static bool IsWhole(ImmutableSortedDictionary<string, XdsResource> view, IReadOnlyCollection<XdsResource> resources)
     {
         if (resources.Count != view.Count || view.Count == 0) return false;
         foreach (var r in resources)

@@ -92,7 +92,7 @@ public sealed class DeltaStream(XdsStreamContext context)
         var holding = known.ToImmutable();
         // Holding every resource of the view, as the view holds them: keep the view's map, shared
         // by every stream of the scope, instead of one per proxy (at 1,000 hosts, 128 KB a proxy).
-        if (holds.Count == resources.Count && holding.Count == resources.Count && holds.TrueForAll(r => ReferenceEquals(resources.GetValueOrDefault(r.Name), r)))
+        if (holding.Count == resources.Count && ConnectionView.IsWhole(resources, holds))
             holding = resources;
         Sent(typeUrl, watch with { Known = holding, NonceSent = nonce, VersionSent = response.SystemVersionInfo }, changedAt,
             holds, response.RemovedResources, whole: false);
