@@ -26,7 +26,9 @@ public sealed class MeshCluster : IAsyncDisposable
         var dir = Directory.CreateTempSubdirectory("mesh-cluster-").FullName;
         writeConfig(dir);
         var args = clusteringArgs.Concat(["--cluster-id", $"cluster-{Guid.NewGuid():N}"]).ToList();
-        var silos = Enumerable.Range(0, count).Select(i => new SiloNode($"silo-{i}", dir, args)).ToList();
+        // One draw for every silo: separate draws could hand two silos the same port, since none is bound until its silo starts.
+        var ports = FreePorts.Take(SiloNode.PortCount * count);
+        var silos = Enumerable.Range(0, count).Select(i => new SiloNode($"silo-{i}", dir, args, ports.AsSpan(i * SiloNode.PortCount, SiloNode.PortCount).ToArray())).ToList();
         var cluster = new MeshCluster(dir, silos);
         try
         {

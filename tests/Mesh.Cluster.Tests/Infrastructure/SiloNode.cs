@@ -13,10 +13,12 @@ public sealed class SiloNode : IAsyncDisposable
     private readonly HttpClient _http;
     private ChildProcess? _process;
 
-    public SiloNode(string name, string configDir, IEnumerable<string> clusteringArgs)
+    /// <summary>Ports a silo listens on: xDS, HTTP, silo, gateway.</summary>
+    public const int PortCount = 4;
+
+    public SiloNode(string name, string configDir, IEnumerable<string> clusteringArgs, int[] p)
     {
         Name = name;
-        var p = FreePorts.Take(4);
         (XdsPort, HttpPort, SiloPort, GatewayPort) = (p[0], p[1], p[2], p[3]);
         _args =
         [
