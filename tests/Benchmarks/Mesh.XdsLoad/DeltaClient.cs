@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Envoy.Config.Cluster.V3;
-using Envoy.Config.Endpoint.V3;
 using Envoy.Service.Discovery.V3;
 using Grpc.Core;
 
@@ -105,9 +104,9 @@ public sealed class DeltaClient(int index, string nodeId, IReadOnlyList<Uri> sil
         foreach (var resource in response.Resources)
         {
             if (resource.Resource_ is null) continue;
-            var assignment = ClusterLoadAssignment.Parser.ParseFrom(resource.Resource_.Value);
-            _assigned.Add(Shared.Name(assignment.ClusterName));
-            Holds(ChangeKind.Endpoint, assignment.ClusterName, StateCodes.SeqOf(assignment));
+            var (name, seq) = ReadAssignment(resource.Resource_.Value);
+            _assigned.Add(name);
+            Holds(ChangeKind.Endpoint, name, seq);
         }
     }
 }

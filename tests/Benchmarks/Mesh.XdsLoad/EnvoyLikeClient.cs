@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Envoy.Config.Cluster.V3;
-using Envoy.Config.Endpoint.V3;
 using Envoy.Service.Discovery.V3;
 using Grpc.Core;
 
@@ -68,9 +67,9 @@ public sealed class EnvoyLikeClient(int index, string nodeId, IReadOnlyList<Uri>
     {
         foreach (var any in response.Resources)
         {
-            var assignment = ClusterLoadAssignment.Parser.ParseFrom(any.Value);
-            _assigned.Add(Shared.Name(assignment.ClusterName));
-            Holds(ChangeKind.Endpoint, assignment.ClusterName, StateCodes.SeqOf(assignment));
+            var (name, seq) = ReadAssignment(any.Value);
+            _assigned.Add(name);
+            Holds(ChangeKind.Endpoint, name, seq);
         }
         (_edsVersion, _edsNonce) = (response.VersionInfo, response.Nonce);
         await requests.WriteAsync(Request(EndpointType, _edsVersion, _edsNonce, _edsNames), cancel);

@@ -45,6 +45,7 @@ public static class LoadRun
                 }
                 // The default mode is not passed, so silos without the --push-mode flag still run.
                 if (pushMode != "incremental") extra.AddRange(["--push-mode", pushMode]);
+                extra.AddRange(o.SiloArgs);
                 for (var i = 0; i < o.Silos; i++)
                 {
                     var started = SiloProcess.Start(o.StartSilo, files.Directory, Path.Combine(tempDir!, $"silo-{i}.log"), extra);

@@ -62,6 +62,23 @@ public abstract class ProxyClient : IAsyncDisposable
 
     protected ClientShared Shared { get; }
 
+    /// <summary>
+    /// A load assignment's name and change sequence. Proxies use the wire-level reader; the probe
+    /// (which takes no part in the timings) also parses each one in full and stops the run should
+    /// the two disagree.
+    /// </summary>
+    protected (string Name, int Seq) ReadAssignment(Google.Protobuf.ByteString bytes)
+    {
+        var (name, seq) = AssignmentReader.Read(bytes.Span);
+        if (_index < 0)
+        {
+            var full = Envoy.Config.Endpoint.V3.ClusterLoadAssignment.Parser.ParseFrom(bytes);
+            if (full.ClusterName != name || StateCodes.SeqOf(full) != seq)
+                throw new InvalidOperationException($"AssignmentReader read ({name}, {seq}); the full parse gives ({full.ClusterName}, {StateCodes.SeqOf(full)})");
+        }
+        return (Shared.Name(name), seq);
+    }
+
     /// <summary>The silo this client is (or was last) connected to.</summary>
     public Uri Silo => _silos[_silo];
 
