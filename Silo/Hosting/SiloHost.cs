@@ -72,6 +72,7 @@ public static class SiloHost
             sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping)
         {
             AutoRegistration = sp.GetRequiredService<AutoRegistration>(),
+            Renewals = sp.GetRequiredService<ConnectionRenewals>(),
             Limits = options.StreamLimits,
             PushThrottle = new PushThrottle(options.PushThrottle),
             PushMode = options.PushMode,
@@ -115,6 +116,8 @@ public static class SiloHost
         }
         services.AddSingleton(new AutoRegistrationOptions(BootstrapKey.LoadOrCreate(options.BootstrapKeyFile ?? BootstrapKey.PathIn(options.ConfigDir)), options.WorkloadEntryGracePeriod));
         services.AddSingleton<AutoRegistration>();
+        services.AddSingleton<ConnectionRenewals>();
+        services.AddHostedService(sp => sp.GetRequiredService<ConnectionRenewals>());
         services.AddHostedService<AutoRegistrationAdoption>();
         services.AddHostedService<ConfigMetricsBinder>();
         services.AddGrpc(o => o.MaxReceiveMessageSize = 4 * 1024 * 1024);

@@ -168,6 +168,7 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
         var observer = Context.Grains.CreateObjectReference<IProxyConnectionObserver>(_view);
         _recorder = new ConnectionRecorder(Context.Grains.GetGrain<IProxyConnectionGrain>(proxy.ConnectionId), proxy, observer,
             Context.Time, Logger, Context.Stopping, Context.StatusInterval);
+        Context.Renewals?.Add(proxy.Connection);
         Context.Metrics.ConnectedProxies.WithLabels(protocol).Inc();
         LogConnected(Logger, _logId, LogText.Safe(proxy.ConnectionId, 300), protocol, Context.SiloName);
         IDisposable? registration = null;
@@ -223,6 +224,8 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
         finally
         {
             registration?.Dispose();
+            // Before the disconnect is recorded: a renewal taken from here on no longer names it.
+            Context.Renewals?.Remove(proxy.ConnectionId);
             Context.Metrics.ConnectedProxies.WithLabels(protocol).Dec();
             LogDisconnected(Logger, _logId, LogText.Safe(proxy.ConnectionId, 300), Context.SiloName, reason);
             _recorder.Ended();

@@ -36,6 +36,9 @@ public sealed record XdsStreamContext(
     /// <summary>Subscribed name sets shared by this silo's streams.</summary>
     public SubscriptionSets Subscriptions { get; init; } = new();
 
+    /// <summary>Renews the directory entries of this silo's connections (none in tests that run streams without a silo host).</summary>
+    public ConnectionRenewals? Renewals { get; init; }
+
     /// <summary>New streams a second this silo accepts; null accepts all (protocol tests).</summary>
     public RateBucket? ConnectionRate { get; init; }
 }

@@ -4,20 +4,40 @@ namespace Mesh.Grains.Proxies;
 
 /// <summary>
 /// The connected proxies' connections, by connection id. Written on connect, disconnect and each
-/// renewal; an entry not renewed for <see cref="Expiry"/> belonged to a silo that is gone.
+/// silo's batched renewal; an entry not renewed for <see cref="Expiry"/> belonged to a silo that is
+/// gone. Removed connections are remembered as long, so a late renewal does not bring one back.
 /// </summary>
 [CollectionAgeLimit(AlwaysActive = true)]
 public sealed class ProxyDirectoryGrain(TimeProvider time) : Grain, IProxyDirectoryGrain
 {
-    public static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(30);
-    public static readonly TimeSpan Expiry = TimeSpan.FromSeconds(95);
+    public static TimeSpan RenewEvery => IProxyDirectoryGrain.RenewEvery;
+    public static TimeSpan Expiry => IProxyDirectoryGrain.Expiry;
 
     private readonly SortedDictionary<string, (ProxyConnection Connection, DateTimeOffset Renewed)> _connections = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _removed = new(StringComparer.Ordinal);
 
     public Task SetConnectedAsync(ProxyConnection connection, bool connected)
     {
-        if (connected) _connections[connection.ConnectionId] = (connection, time.GetUtcNow());
-        else _connections.Remove(connection.ConnectionId);
+        var now = time.GetUtcNow();
+        if (connected)
+        {
+            _connections[connection.ConnectionId] = (connection, now);
+            _removed.Remove(connection.ConnectionId);
+        }
+        else
+        {
+            _connections.Remove(connection.ConnectionId);
+            _removed[connection.ConnectionId] = now;
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task RenewAsync(IReadOnlyList<ProxyConnection> connections)
+    {
+        var now = time.GetUtcNow();
+        foreach (var connection in connections)
+            if (!_removed.ContainsKey(connection.ConnectionId))
+                _connections[connection.ConnectionId] = (connection, now);
         return Task.CompletedTask;
     }
 
@@ -35,6 +55,8 @@ public sealed class ProxyDirectoryGrain(TimeProvider time) : Grain, IProxyDirect
         var cutoff = time.GetUtcNow() - Expiry;
         foreach (var stale in _connections.Where(c => c.Value.Renewed < cutoff).Select(c => c.Key).ToList())
             _connections.Remove(stale);
+        foreach (var forgotten in _removed.Where(r => r.Value < cutoff).Select(r => r.Key).ToList())
+            _removed.Remove(forgotten);
         return [.. _connections.Values.Select(c => c.Connection)];
     }
 }

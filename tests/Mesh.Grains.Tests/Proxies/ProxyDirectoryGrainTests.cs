@@ -50,4 +50,64 @@ public sealed class ProxyDirectoryGrainTests
 
         Assert.Equal([renewed], await directory.GetConnectionsAsync());
     }
+
+    [Fact]
+    public async Task RenewAsync_BatchOfLiveConnections_KeptPastExpiry()
+    {
+        var directory = new ProxyDirectoryGrain(_time);
+        var (a, b) = (C("p", 1), C("q", 2));
+        await directory.SetConnectedAsync(a, true);
+        await directory.SetConnectedAsync(b, true);
+
+        for (var elapsed = TimeSpan.Zero; elapsed <= ProxyDirectoryGrain.Expiry; elapsed += ProxyDirectoryGrain.RenewEvery)
+        {
+            _time.Advance(ProxyDirectoryGrain.RenewEvery);
+            await directory.RenewAsync([a, b]);
+        }
+
+        Assert.Equal([a, b], await directory.GetConnectionsAsync());
+    }
+
+    [Fact]
+    public async Task RenewAsync_DirectoryWithoutThem_LearnsThemBack()
+    {
+        // An activation re-created after its silo died knows nothing until the silos renew.
+        var directory = new ProxyDirectoryGrain(_time);
+        var (a, b) = (C("p", 1), C("q", 2));
+
+        await directory.RenewAsync([a, b]);
+
+        Assert.Equal([a, b], await directory.GetConnectionsAsync());
+    }
+
+    [Fact]
+    public async Task RenewAsync_ArrivesAfterDisconnect_ConnectionStaysRemoved()
+    {
+        var directory = new ProxyDirectoryGrain(_time);
+        var (gone, live) = (C("p", 1), C("p", 2));
+        await directory.SetConnectedAsync(gone, true);
+        await directory.SetConnectedAsync(live, true);
+
+        await directory.SetConnectedAsync(gone, false);
+        await directory.RenewAsync([gone, live]);
+
+        Assert.Equal([live], await directory.GetConnectionsAsync());
+    }
+
+    [Fact]
+    public async Task RenewAsync_RemovedLongerThanExpiry_RemovalForgotten()
+    {
+        // Removals are remembered for the expiry only, so they cannot pile up; a connection id is
+        // never renewed that long after its stream ended, since its silo stops naming it at once.
+        var directory = new ProxyDirectoryGrain(_time);
+        var gone = C("p", 1);
+        await directory.SetConnectedAsync(gone, true);
+        await directory.SetConnectedAsync(gone, false);
+
+        _time.Advance(ProxyDirectoryGrain.Expiry + TimeSpan.FromSeconds(1));
+        Assert.Empty(await directory.GetConnectionsAsync());
+        await directory.RenewAsync([gone]);
+
+        Assert.Equal([gone], await directory.GetConnectionsAsync());
+    }
 }
