@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 
 namespace Mesh.Silo.Xds;
 
@@ -14,7 +15,16 @@ public sealed class SubscriptionSets
 {
     private const int SweepEvery = 1024;
     private readonly ConcurrentDictionary<(long Hash, int Count), WeakReference<ImmutableHashSet<string>>> _sets = new();
+    private readonly ConditionalWeakTable<ImmutableHashSet<string>, string[]> _sorted = new();
     private int _calls;
+
+    /// <summary>
+    /// The set's names in ordinal order, as a stream's recorded status lists them: one array per
+    /// set, so shared by every stream that holds the set (and by the statuses they record), and
+    /// gone with the set.
+    /// </summary>
+    public string[] Sorted(ImmutableHashSet<string> names) =>
+        _sorted.GetValue(names, static n => [.. n.Order(StringComparer.Ordinal)]);
 
     /// <summary>An equal set some stream holds already, else this one (which others may then share).</summary>
     public ImmutableHashSet<string> Share(ImmutableHashSet<string> names)

@@ -20,7 +20,6 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
     private const int MaxUnknownTypesLogged = 16;
     private const int MaxLoggedError = 512;
     private readonly HashSet<string> _unknownLogged = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (System.Collections.Immutable.ImmutableHashSet<string> Of, string[] Sorted)> _sortedNames = new(StringComparer.Ordinal);
     private string _logId = "";
     private CancellationToken _cancel;
     private readonly Dictionary<string, NackInfo> _lastNack = new(StringComparer.Ordinal);
@@ -370,10 +369,8 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
     private void Record(string typeUrl)
     {
         var state = Watches[typeUrl];
-        // Sorted once per subscription change, not once per request: ACKs and pushes reuse it.
-        if (!_sortedNames.TryGetValue(typeUrl, out var sorted) || !ReferenceEquals(sorted.Of, state.Names))
-            _sortedNames[typeUrl] = sorted = (state.Names, [.. state.Names.Order(StringComparer.Ordinal)]);
-        var status = new TypeSyncStatus(typeUrl, state.Wildcard, sorted.Sorted,
+        // Sorted once per name set, not per request, and shared by the streams that hold the set.
+        var status = new TypeSyncStatus(typeUrl, state.Wildcard, Context.Subscriptions.Sorted(state.Names),
             state.VersionSent, state.NonceSent, state.VersionAcked, _lastNack.GetValueOrDefault(typeUrl),
             _sentAt.TryGetValue(typeUrl, out var at) ? at : null);
         _view.Record(status);

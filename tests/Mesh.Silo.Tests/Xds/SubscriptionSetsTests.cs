@@ -41,4 +41,30 @@ public sealed class SubscriptionSetsTests
 
         Assert.Same(empty, new SubscriptionSets().Share(empty));
     }
+
+    [Fact]
+    public void Sorted_SameSetTwice_OneOrdinalArray()
+    {
+        var sets = new SubscriptionSets();
+        var shared = sets.Share(Set("b", "a", "B", "c"));
+
+        var first = sets.Sorted(shared);
+        var again = sets.Sorted(shared);
+
+        Assert.Equal(["B", "a", "b", "c"], first);
+        Assert.Same(first, again);
+    }
+
+    [Fact]
+    public void Sorted_EqualButDifferentSets_EachItsOwnOrder()
+    {
+        // Keyed by the set instance (a shared set is one instance), never by content: unequal sets cannot collide.
+        var sets = new SubscriptionSets();
+
+        var one = sets.Sorted(Set("x", "y"));
+        var other = sets.Sorted(Set("y", "z"));
+
+        Assert.Equal(["x", "y"], one);
+        Assert.Equal(["y", "z"], other);
+    }
 }
