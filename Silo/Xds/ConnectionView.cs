@@ -39,12 +39,23 @@ public sealed class ConnectionView(ProxyIdentity identity) : IProxyConnectionObs
     /// the streams of one scope share it. Checked by reference, so config_dump still shows exactly
     /// what was sent.
     /// </param>
+    /// <param name="following">
+    /// While a push is handled: the stream's previous view of the type and every name changed since.
+    /// A proxy that held exactly the previous view and was sent all of the change holds the new view
+    /// (<see cref="Follows"/>), which it then shares instead of a copy along the changed path.
+    /// </param>
     public void Sent(string typeUrl, IReadOnlyCollection<XdsResource> resources, IReadOnlyCollection<string> removed, bool whole,
-        ImmutableSortedDictionary<string, XdsResource>? view = null)
+        ImmutableSortedDictionary<string, XdsResource>? view = null,
+        (ImmutableSortedDictionary<string, XdsResource> Previous, IReadOnlySet<string> Changed)? following = null)
     {
         var state = _state;
         var before = whole ? NoResources : state.Sent.GetValueOrDefault(typeUrl, NoResources);
         if (view is not null && removed.Count == 0 && IsWhole(view, resources) && (ReferenceEquals(before, view) || before.Keys.All(view.ContainsKey)))
+        {
+            _state = state with { Sent = state.Sent.SetItem(typeUrl, view) };
+            return;
+        }
+        if (view is not null && following is { } f && !whole && Follows(before, f.Previous, view, f.Changed, resources, removed))
         {
             _state = state with { Sent = state.Sent.SetItem(typeUrl, view) };
             return;
@@ -67,6 +78,34 @@ public sealed class ConnectionView(ProxyIdentity identity) : IProxyConnectionObs
         if (resources.Count != view.Count || view.Count == 0) return false;
         foreach (var r in resources)
             if (!view.TryGetValue(r.Name, out var held) || !ReferenceEquals(held, r)) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// Whether a proxy that held <paramref name="before"/> holds exactly <paramref name="view"/> once
+    /// sent <paramref name="sent"/> and told of <paramref name="removed"/>: it held the previous view
+    /// itself (by reference), and every name changed since (<paramref name="changed"/>, which may name
+    /// more) is now held as the view holds it (the view's own resource, not a locality copy) or gone
+    /// from both. Names not changed are the same in both views, so nothing else needs looking at.
+    /// </summary>
+    internal static bool Follows(ImmutableSortedDictionary<string, XdsResource> before, ImmutableSortedDictionary<string, XdsResource> previous,
+        ImmutableSortedDictionary<string, XdsResource> view, IReadOnlySet<string> changed,
+        IReadOnlyCollection<XdsResource> sent, IReadOnlyCollection<string> removed)
+    {
+        if (!ReferenceEquals(before, previous) || view.Count == 0) return false;
+        foreach (var r in sent)
+            if (!view.TryGetValue(r.Name, out var held) || !ReferenceEquals(held, r)) return false;
+        foreach (var name in removed)
+            if (view.ContainsKey(name)) return false;
+        // Every resource sent is the view's own (checked above), so a changed name still in the view
+        // is covered when it was sent at all.
+        var sentNames = sent.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        var removedNames = removed as IReadOnlySet<string> ?? removed.ToHashSet(StringComparer.Ordinal);
+        foreach (var name in changed)
+        {
+            if (view.ContainsKey(name) ? !sentNames.Contains(name) : previous.ContainsKey(name) && !removedNames.Contains(name))
+                return false;
+        }
         return true;
     }
 

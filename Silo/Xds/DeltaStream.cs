@@ -94,6 +94,12 @@ public sealed class DeltaStream(XdsStreamContext context)
         // by every stream of the scope, instead of one per proxy (at 1,000 hosts, 128 KB a proxy).
         if (holding.Count == resources.Count && ConnectionView.IsWhole(resources, holds))
             holding = resources;
+        // Held the previous view, and sent all of the change: it holds the new view, so keep that
+        // (without this a push gave every proxy its own copy along the changed path, under churn
+        // drifting back to one map per proxy).
+        else if (FollowingOf(typeUrl) is { } following
+            && ConnectionView.Follows(watch.Known, following.Previous, resources, following.Changed, holds, response.RemovedResources))
+            holding = resources;
         Sent(typeUrl, watch with { Known = holding, NonceSent = nonce, VersionSent = response.SystemVersionInfo }, changedAt,
             holds, response.RemovedResources, whole: false);
     }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Mesh.Api.Retry;
 using Google.Protobuf;
 using Grpc.Core;
@@ -40,7 +41,17 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
 
     /// <summary>The watch of a type, for tests; read from the test's thread while the stream is idle.</summary>
     internal WatchState? WatchOf(string typeUrl) => Watches.GetValueOrDefault(typeUrl);
+
+    /// <summary>What the stream records as sent of a type, for config_dump (tests check it is shared, not copied).</summary>
+    internal System.Collections.Immutable.ImmutableSortedDictionary<string, XdsResource> SentOf(string typeUrl) => _view.HeldOf(typeUrl);
     protected ResourceSnapshot Snapshot { get; private set; } = ResourceSnapshot.Empty;
+
+    /// <summary>
+    /// While a push is handled: the view the stream had before it, and every name changed since
+    /// (a superset of the difference). A proxy that held exactly the old view and is sent all of its
+    /// changes holds exactly the new one, so its maps can be the new view's (<see cref="ConnectionView.Follows"/>).
+    /// </summary>
+    protected (ResourceSnapshot Previous, ImmutableDictionary<string, ImmutableHashSet<string>> Changed)? Following { get; private set; }
     protected ProxyIdentity? Proxy { get; private set; }
     protected IServerStreamWriter<TResponse> Responses { get; private set; } = null!;
 
@@ -266,12 +277,20 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
         var view = Context.Hub.Views.ViewOf(ProxyScope.For(Proxy!, push.Snapshot.Sidecars), push.Snapshot);
         var unscoped = ReferenceEquals(view, push.Snapshot) && ReferenceEquals(Snapshot, _viewOf);
         var scoped = unscoped ? push : push with { Snapshot = view, Changed = Context.Hub.Views.DiffOf(Snapshot, view) };
+        Following = (Snapshot, scoped.Changed);
         Snapshot = view;
         _viewOf = push.Snapshot;
-        foreach (var typeUrl in Watches.Keys.ToList())
+        try
         {
-            if (Context.PushMode == PushMode.Full) await HandleFullPushAsync(typeUrl, scoped);
-            else if (scoped.Touches(typeUrl)) await HandlePushAsync(typeUrl, scoped);
+            foreach (var typeUrl in Watches.Keys.ToList())
+            {
+                if (Context.PushMode == PushMode.Full) await HandleFullPushAsync(typeUrl, scoped);
+                else if (scoped.Touches(typeUrl)) await HandlePushAsync(typeUrl, scoped);
+            }
+        }
+        finally
+        {
+            Following = null;
         }
     }
 
@@ -316,12 +335,16 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
         IReadOnlyCollection<XdsResource> resources, IReadOnlyCollection<string> removed, bool whole)
     {
         Watches[typeUrl] = state;
-        _view.Sent(typeUrl, resources, removed, whole, Snapshot.OfType(typeUrl));
+        _view.Sent(typeUrl, resources, removed, whole, Snapshot.OfType(typeUrl), FollowingOf(typeUrl));
         _sentAt[typeUrl] = Context.Time.GetUtcNow();
         if (changedAt is { } at) _awaitingAck[typeUrl] = (state.NonceSent!, at);
         Context.Metrics.Pushes.WithLabels(XdsTypes.ShortName(typeUrl)).Inc();
         Record(typeUrl);
     }
+
+    /// <summary>The previous view of the type and the names changed since, while a push is handled.</summary>
+    protected (ImmutableSortedDictionary<string, XdsResource> Previous, IReadOnlySet<string> Changed)? FollowingOf(string typeUrl) =>
+        Following is { } f ? (f.Previous.OfType(typeUrl), f.Changed.GetValueOrDefault(typeUrl) ?? ImmutableHashSet<string>.Empty) : null;
 
     /// <summary>Bookkeeping after a request was decided: ACKs close the convergence timer, NACKs are recorded.</summary>
     protected void Decided(string typeUrl, ResponseDecision decision, string? nonce, string? errorMessage)

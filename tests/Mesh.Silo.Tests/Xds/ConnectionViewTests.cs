@@ -83,4 +83,38 @@ public sealed class ConnectionViewTests
         Assert.Equal(["a"], connection.HeldOf(Type).Keys);
         Assert.Equal(2, view.Count);
     }
+
+    private static ImmutableSortedDictionary<string, XdsResource> Map(params XdsResource[] resources) =>
+        resources.ToImmutableSortedDictionary(r => r.Name, r => r, StringComparer.Ordinal);
+
+    [Fact]
+    public void Follows_HeldPreviousViewAndSentTheChange_True()
+    {
+        var (a, b1, b2, c) = (R("a", "1"), R("b", "1"), R("b", "2"), R("c", "1"));
+        var previous = Map(a, b1, c);
+        var view = previous.SetItem("b", b2).Remove("c");
+
+        Assert.True(ConnectionView.Follows(previous, previous, view, new HashSet<string> { "b", "c" }, [b2], ["c"]));
+    }
+
+    [Fact]
+    public void Follows_AnyPreconditionMissing_False()
+    {
+        var (a, b1, b2) = (R("a", "1"), R("b", "1"), R("b", "2"));
+        var previous = Map(a, b1);
+        var view = previous.SetItem("b", b2);
+        var changed = new HashSet<string> { "b" };
+
+        // Held a copy of the previous view, not the view itself: it may hold something else.
+        Assert.False(ConnectionView.Follows(Map(a, b1), previous, view, changed, [b2], []));
+        // Sent a locality copy, not the view's resource.
+        Assert.False(ConnectionView.Follows(previous, previous, view, changed, [R("b", "2")], []));
+        // A changed name it was not sent (it does not subscribe to it).
+        Assert.False(ConnectionView.Follows(previous, previous, view, changed, [], []));
+        // A name added to the view that it was not sent.
+        var grown = view.Add("n", R("n", "1"));
+        Assert.False(ConnectionView.Follows(previous, previous, grown, new HashSet<string> { "b", "n" }, [b2], []));
+        // Told a name is gone that the view still has.
+        Assert.False(ConnectionView.Follows(previous, previous, view, changed, [b2], ["a"]));
+    }
 }

@@ -8,8 +8,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Mesh.Silo.Tests.Xds;
 
 /// <summary>
-/// A Delta proxy holding its whole view keeps the view's map as what it holds, shared by its
-/// scope; a push that changes one resource still reaches it, and leaves the view alone.
+/// A proxy holding its whole view keeps the view's map as what it holds and as what it was sent,
+/// shared by its scope; a push that changes one resource reaches it, and it then holds the new
+/// view's map (not a copy of its own). A proxy that holds only part of the view keeps its own.
 /// </summary>
 public sealed class SharedHoldingsTests : IAsyncLifetime
 {
@@ -30,7 +31,7 @@ public sealed class SharedHoldingsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Delta_WildcardClustersHeldWhole_KnownIsTheViewsMapUntilAPushChangesIt()
+    public async Task Delta_WildcardAssignmentsHeldWhole_KnownIsTheViewsMapBeforeAndAfterAPush()
     {
         var context = _silo.Services.GetRequiredService<XdsStreamContext>();
         var call = new InMemoryCall<DeltaDiscoveryRequest, DeltaDiscoveryResponse>();
@@ -54,10 +55,83 @@ public sealed class SharedHoldingsTests : IAsyncLifetime
         Write(1, "127.0.0.2");
         var pushed = await call.NextAsync(TimeSpan.FromSeconds(20));
         Assert.Equal(["outbound|9000||sh-1.mesh.local"], pushed.Resources.Select(r => r.Name));
-        await Until(() => stream.WatchOf(ResourceTypes.ClusterLoadAssignment)!.Known["outbound|9000||sh-1.mesh.local"].Version == pushed.Resources[0].Version,
-            "the push is recorded as held");
-        Assert.NotSame(view, stream.WatchOf(ResourceTypes.ClusterLoadAssignment)!.Known);
+        // Both records follow the write (what it holds, then what it was sent): wait for the last.
+        await Until(() => stream.SentOf(ResourceTypes.ClusterLoadAssignment).GetValueOrDefault("outbound|9000||sh-1.mesh.local")?.Version == pushed.Resources[0].Version,
+            "the push is recorded as held and sent");
         Assert.NotEqual(pushed.Resources[0].Version, view["outbound|9000||sh-1.mesh.local"].Version);
+        // The old view is untouched, and the proxy now holds (and was sent, for config_dump) the new one.
+        var after = stream.CurrentView.OfType(ResourceTypes.ClusterLoadAssignment);
+        Assert.NotSame(view, after);
+        Assert.Same(after, stream.WatchOf(ResourceTypes.ClusterLoadAssignment)!.Known);
+        Assert.Same(after, stream.SentOf(ResourceTypes.ClusterLoadAssignment));
+
+        call.Requests.Complete();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Delta_SubscribedToPartOfTheView_PushKeepsItsOwnMapWithTheChange()
+    {
+        var context = _silo.Services.GetRequiredService<XdsStreamContext>();
+        var call = new InMemoryCall<DeltaDiscoveryRequest, DeltaDiscoveryResponse>();
+        var stream = new DeltaStream(context);
+        var run = stream.RunAsync(call.Reader, call.Writer, CancellationToken.None);
+        await call.Requests.WriteAsync(new DeltaDiscoveryRequest
+        {
+            Node = new Node { Id = "part-holdings" },
+            TypeUrl = ResourceTypes.ClusterLoadAssignment,
+            ResourceNamesSubscribe = { "outbound|9000||sh-1.mesh.local", "outbound|9000||sh-2.mesh.local" },
+        });
+        var eds = await call.NextAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(2, eds.Resources.Count);
+        await call.Requests.WriteAsync(new DeltaDiscoveryRequest { TypeUrl = eds.TypeUrl, ResponseNonce = eds.Nonce });
+        await Until(() => stream.WatchOf(ResourceTypes.ClusterLoadAssignment)?.VersionAcked is not null, "the ACK is taken");
+
+        Write(1, "127.0.0.3");
+        var pushed = await call.NextAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(["outbound|9000||sh-1.mesh.local"], pushed.Resources.Select(r => r.Name));
+        await Until(() => stream.SentOf(ResourceTypes.ClusterLoadAssignment).GetValueOrDefault("outbound|9000||sh-1.mesh.local")?.Version == pushed.Resources[0].Version,
+            "the push is recorded as held and sent");
+
+        var known = stream.WatchOf(ResourceTypes.ClusterLoadAssignment)!.Known;
+        Assert.NotSame(stream.CurrentView.OfType(ResourceTypes.ClusterLoadAssignment), known);
+        Assert.Equal(["outbound|9000||sh-1.mesh.local", "outbound|9000||sh-2.mesh.local"], known.Keys);
+        Assert.Equal(["outbound|9000||sh-1.mesh.local", "outbound|9000||sh-2.mesh.local"], stream.SentOf(ResourceTypes.ClusterLoadAssignment).Keys);
+
+        call.Requests.Complete();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Sotw_AllAssignmentsSubscribed_SentMapIsTheNewViewsAfterAPush()
+    {
+        var context = _silo.Services.GetRequiredService<XdsStreamContext>();
+        var call = new InMemoryCall<DiscoveryRequest, DiscoveryResponse>();
+        var stream = new SotwStream(context, fixedType: null);
+        var run = stream.RunAsync(call.Reader, call.Writer, CancellationToken.None);
+        string[] names = ["outbound|9000||sh-0.mesh.local", "outbound|9000||sh-1.mesh.local", "outbound|9000||sh-2.mesh.local"];
+        var request = new DiscoveryRequest { Node = new Node { Id = "sotw-follows" }, TypeUrl = ResourceTypes.ClusterLoadAssignment };
+        request.ResourceNames.AddRange(names);
+        await call.Requests.WriteAsync(request);
+        var eds = await call.NextAsync(TimeSpan.FromSeconds(20));
+        var ack = new DiscoveryRequest { TypeUrl = eds.TypeUrl, VersionInfo = eds.VersionInfo, ResponseNonce = eds.Nonce };
+        ack.ResourceNames.AddRange(names);
+        await call.Requests.WriteAsync(ack);
+        await Until(() => stream.WatchOf(ResourceTypes.ClusterLoadAssignment)?.VersionAcked is not null, "the ACK is taken");
+        Assert.Same(stream.CurrentView.OfType(ResourceTypes.ClusterLoadAssignment), stream.SentOf(ResourceTypes.ClusterLoadAssignment));
+
+        Write(2, "127.0.0.4");
+        var pushed = await call.NextAsync(TimeSpan.FromSeconds(20));
+        Assert.Single(pushed.Resources);
+        var pushedVersion = pushed.Resources[0].Unpack<Envoy.Config.Endpoint.V3.ClusterLoadAssignment>().Endpoints[0].LbEndpoints[0].Endpoint.Address.SocketAddress.Address;
+        Assert.Equal("127.0.0.4", pushedVersion);
+        // Recorded after the write: wait for the record, not the response.
+        await Until(() => stream.SentOf(ResourceTypes.ClusterLoadAssignment)["outbound|9000||sh-2.mesh.local"].Version
+            == stream.CurrentView.OfType(ResourceTypes.ClusterLoadAssignment)["outbound|9000||sh-2.mesh.local"].Version, "the push is recorded as sent");
+
+        var after = stream.CurrentView.OfType(ResourceTypes.ClusterLoadAssignment);
+        Assert.Same(after, stream.SentOf(ResourceTypes.ClusterLoadAssignment));
+        Assert.Equal(names, stream.SentOf(ResourceTypes.ClusterLoadAssignment).Keys);
 
         call.Requests.Complete();
         await run.WaitAsync(TimeSpan.FromSeconds(10));
