@@ -49,6 +49,9 @@ public sealed record LoadOptions(
     /// <summary>Seconds to hold the connected proxies idle before the edits (--hold-s), to inspect the silos (dotnet-gcdump, dotnet-counters).</summary>
     public TimeSpan Hold { get; init; }
 
+    /// <summary>After the edits and churn, hold the proxies idle this long (--hold-after-s), to inspect what the changes left behind.</summary>
+    public TimeSpan HoldAfter { get; init; }
+
     /// <summary>The silo push modes to run the whole scenario against, each on fresh silos (--push-modes).</summary>
     public IReadOnlyList<string> PushModes { get; init; } = ["incremental"];
 
@@ -61,7 +64,7 @@ public sealed record LoadOptions(
     public const string Usage =
         "usage: Mesh.XdsLoad [--xds 127.0.0.1:15010] [--http 127.0.0.1:15014] [--config-dir DIR] " +
         "[--proxies 50] [--hosts 100] [--edits 20] [--warmup 40] [--start-silo PATH/Mesh.Silo.dll] [--silos 1] [--redis HOST:PORT] [--kill-silo INDEX] [--timeout-s 120] [--pause-ms 200] " +
-        "[--endpoints 2] [--delta-share 0] [--churn-s 0] [--endpoint-changes-per-s 10] [--config-edits-per-s 0] [--push-modes incremental[,full]] [--hold-s 0] [--visible-hosts HOSTS] [--silo-args \"--flag value ...\"]";
+        "[--endpoints 2] [--delta-share 0] [--churn-s 0] [--endpoint-changes-per-s 10] [--config-edits-per-s 0] [--push-modes incremental[,full]] [--hold-s 0] [--hold-after-s 0] [--visible-hosts HOSTS] [--silo-args \"--flag value ...\"]";
 
     public static LoadOptions Parse(string[] args)
     {
@@ -110,6 +113,7 @@ public sealed record LoadOptions(
                 ? int.TryParse(visible, CultureInfo.InvariantCulture, out var v) && v >= 1 ? v : throw new ArgumentException($"--visible-hosts: '{visible}' is not a positive number")
                 : 0,
             Hold = TimeSpan.FromSeconds(Int("hold-s", 0, 3_600, min: 0)),
+            HoldAfter = TimeSpan.FromSeconds(Int("hold-after-s", 0, 3_600, min: 0)),
             PushModes = Get("push-modes") is { } modes
                 ? [.. modes.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(m => m is "incremental" or "full" ? m : throw new ArgumentException($"--push-modes: '{m}' is neither incremental nor full"))]
                 : ["incremental"],

@@ -106,6 +106,12 @@ public static class LoadRun
                     report.Failures.Add($"churn: {report.Churn.NotConverged} of {report.Churn.Changes.Count} changes were not held by every proxy {o.Timeout.TotalSeconds:0} s after the churn ended");
             }
 
+            if (o.HoldAfter > TimeSpan.Zero)
+            {
+                Console.Error.WriteLine($"holding {o.Proxies + 1} proxies after the changes for {o.HoldAfter.TotalSeconds:0} s; silo pids: {string.Join(" ", silos.Select(s => s.Pid))}");
+                await Task.Delay(o.HoldAfter, stop.Token);
+            }
+
             if (o.KillSilo is { } victim)
             {
                 var moved = proxies.Where(p => p.Silo == siloUris[victim]).ToList();
