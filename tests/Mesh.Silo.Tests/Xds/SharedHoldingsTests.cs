@@ -33,21 +33,8 @@ public sealed class SharedHoldingsTests : IAsyncLifetime
     [Fact]
     public async Task Delta_WildcardAssignmentsHeldWhole_KnownIsTheViewsMapBeforeAndAfterAPush()
     {
-        var context = _silo.Services.GetRequiredService<XdsStreamContext>();
-        var call = new InMemoryCall<DeltaDiscoveryRequest, DeltaDiscoveryResponse>();
-        var stream = new DeltaStream(context);
-        var run = stream.RunAsync(call.Reader, call.Writer, CancellationToken.None);
-        await call.Requests.WriteAsync(new DeltaDiscoveryRequest
-        {
-            Node = new Node { Id = "shared-holdings" },
-            TypeUrl = ResourceTypes.ClusterLoadAssignment,
-            ResourceNamesSubscribe = { "*" },
-        });
-        var eds = await call.NextAsync(TimeSpan.FromSeconds(20));
+        var (stream, call, run, eds) = await SubscribeDeltaAsync("shared-holdings", "*");
         Assert.True(eds.Resources.Count >= 3);
-        await call.Requests.WriteAsync(new DeltaDiscoveryRequest { TypeUrl = eds.TypeUrl, ResponseNonce = eds.Nonce });
-        // The stream's bookkeeping follows its write: wait until it has taken the ACK.
-        await Until(() => stream.WatchOf(ResourceTypes.ClusterLoadAssignment)?.VersionAcked is not null, "the ACK is taken");
 
         var view = stream.CurrentView.OfType(ResourceTypes.ClusterLoadAssignment);
         Assert.Same(view, stream.WatchOf(ResourceTypes.ClusterLoadAssignment)!.Known);
@@ -72,20 +59,8 @@ public sealed class SharedHoldingsTests : IAsyncLifetime
     [Fact]
     public async Task Delta_SubscribedToPartOfTheView_PushKeepsItsOwnMapWithTheChange()
     {
-        var context = _silo.Services.GetRequiredService<XdsStreamContext>();
-        var call = new InMemoryCall<DeltaDiscoveryRequest, DeltaDiscoveryResponse>();
-        var stream = new DeltaStream(context);
-        var run = stream.RunAsync(call.Reader, call.Writer, CancellationToken.None);
-        await call.Requests.WriteAsync(new DeltaDiscoveryRequest
-        {
-            Node = new Node { Id = "part-holdings" },
-            TypeUrl = ResourceTypes.ClusterLoadAssignment,
-            ResourceNamesSubscribe = { "outbound|9000||sh-1.mesh.local", "outbound|9000||sh-2.mesh.local" },
-        });
-        var eds = await call.NextAsync(TimeSpan.FromSeconds(20));
+        var (stream, call, run, eds) = await SubscribeDeltaAsync("part-holdings", "outbound|9000||sh-1.mesh.local", "outbound|9000||sh-2.mesh.local");
         Assert.Equal(2, eds.Resources.Count);
-        await call.Requests.WriteAsync(new DeltaDiscoveryRequest { TypeUrl = eds.TypeUrl, ResponseNonce = eds.Nonce });
-        await Until(() => stream.WatchOf(ResourceTypes.ClusterLoadAssignment)?.VersionAcked is not null, "the ACK is taken");
 
         Write(1, "127.0.0.3");
         var pushed = await call.NextAsync(TimeSpan.FromSeconds(20));
@@ -162,6 +137,23 @@ public sealed class SharedHoldingsTests : IAsyncLifetime
             call.Requests.Complete();
             await run.WaitAsync(TimeSpan.FromSeconds(10));
         }
+    }
+
+    /// <summary>A Delta stream subscribed to load assignments, its first response ACKed and the ACK taken.</summary>
+    private async Task<(DeltaStream Stream, InMemoryCall<DeltaDiscoveryRequest, DeltaDiscoveryResponse> Call, Task Run, DeltaDiscoveryResponse First)>
+        SubscribeDeltaAsync(string node, params string[] names)
+    {
+        var call = new InMemoryCall<DeltaDiscoveryRequest, DeltaDiscoveryResponse>();
+        var stream = new DeltaStream(_silo.Services.GetRequiredService<XdsStreamContext>());
+        var run = stream.RunAsync(call.Reader, call.Writer, CancellationToken.None);
+        var request = new DeltaDiscoveryRequest { Node = new Node { Id = node }, TypeUrl = ResourceTypes.ClusterLoadAssignment };
+        request.ResourceNamesSubscribe.AddRange(names);
+        await call.Requests.WriteAsync(request);
+        var first = await call.NextAsync(TimeSpan.FromSeconds(20));
+        await call.Requests.WriteAsync(new DeltaDiscoveryRequest { TypeUrl = first.TypeUrl, ResponseNonce = first.Nonce });
+        // The stream's bookkeeping follows its write: wait until it has taken the ACK.
+        await Until(() => stream.WatchOf(ResourceTypes.ClusterLoadAssignment)?.VersionAcked is not null, "the ACK is taken");
+        return (stream, call, run, first);
     }
 
     private static async Task Until(Func<bool> condition, string what)
