@@ -141,12 +141,12 @@ public sealed partial class ConsulRegistry : BackgroundService, IServiceRegistry
             health[name] = (id, cancel);
             var query = new BlockingQuery<IReadOnlyList<ConsulHealthEntry>>(
                 (q, c) => _client.HealthServiceAsync(name, _datacenter, q, c), index, _options, _time, _random);
-            tasks.Add(Watch(query, r => new HealthChanged(name, id, r), events.Writer, cancel.Token));
+            tasks.Add(Watch(query, r => new HealthChanged(name, id, r), events.Writer, _options.Address, cancel.Token));
         }
 
         var catalog = new BlockingQuery<IReadOnlyDictionary<string, IReadOnlyList<string>>>(
             (q, c) => _client.CatalogServicesAsync(_datacenter, q, c), listed.CatalogIndex, _options, _time, _random);
-        tasks.Add(Watch(catalog, r => new CatalogChanged(r.Keys.ToList()), events.Writer, watching.Token));
+        tasks.Add(Watch(catalog, r => new CatalogChanged(r.Keys.ToList()), events.Writer, _options.Address, watching.Token));
         foreach (var (name, index) in listed.HealthIndex) StartHealth(name, index);
 
         try
@@ -194,7 +194,9 @@ public sealed partial class ConsulRegistry : BackgroundService, IServiceRegistry
         }
     }
 
-    private static async Task Watch<T>(BlockingQuery<T> query, Func<T, WatchEvent> toEvent, ChannelWriter<WatchEvent> events, CancellationToken cancel)
+    /// <param name="address">Named in the error: a socket error that comes mid-query (the agent went away) does not say which Consul.</param>
+    private static async Task Watch<T>(BlockingQuery<T> query, Func<T, WatchEvent> toEvent, ChannelWriter<WatchEvent> events, Uri address,
+        CancellationToken cancel)
     {
         try
         {
@@ -213,7 +215,7 @@ public sealed partial class ConsulRegistry : BackgroundService, IServiceRegistry
         }
         catch (Exception ex) when (!cancel.IsCancellationRequested)
         {
-            events.TryWrite(new WatchFailed(new ConsulException($"a Consul watch failed: {ex.Message}", ex)));
+            events.TryWrite(new WatchFailed(new ConsulException($"a Consul watch on {address} failed: {ex.Message}", ex)));
         }
     }
 

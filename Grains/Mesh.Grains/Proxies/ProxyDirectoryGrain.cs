@@ -15,6 +15,7 @@ public sealed class ProxyDirectoryGrain(TimeProvider time) : Grain, IProxyDirect
 
     private readonly SortedDictionary<string, (ProxyConnection Connection, DateTimeOffset Renewed)> _connections = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _removed = new(StringComparer.Ordinal);
+    private DateTimeOffset _pruned = DateTimeOffset.MinValue;
 
     public Task SetConnectedAsync(ProxyConnection connection, bool connected)
     {
@@ -38,6 +39,9 @@ public sealed class ProxyDirectoryGrain(TimeProvider time) : Grain, IProxyDirect
         foreach (var connection in connections)
             if (!_removed.ContainsKey(connection.ConnectionId))
                 _connections[connection.ConnectionId] = (connection, now);
+        // Renewals come every period even when nobody lists: expired entries and old removals go
+        // here too, at most once a period, so neither grows with disconnects between listings.
+        if (now - _pruned >= RenewEvery) Prune(now);
         return Task.CompletedTask;
     }
 
@@ -52,11 +56,20 @@ public sealed class ProxyDirectoryGrain(TimeProvider time) : Grain, IProxyDirect
 
     private List<ProxyConnection> Live()
     {
-        var cutoff = time.GetUtcNow() - Expiry;
+        Prune(time.GetUtcNow());
+        return [.. _connections.Values.Select(c => c.Connection)];
+    }
+
+    private void Prune(DateTimeOffset now)
+    {
+        _pruned = now;
+        var cutoff = now - Expiry;
         foreach (var stale in _connections.Where(c => c.Value.Renewed < cutoff).Select(c => c.Key).ToList())
             _connections.Remove(stale);
         foreach (var forgotten in _removed.Where(r => r.Value < cutoff).Select(r => r.Key).ToList())
             _removed.Remove(forgotten);
-        return [.. _connections.Values.Select(c => c.Connection)];
     }
+
+    /// <summary>Removals still remembered (tests check they do not pile up).</summary>
+    internal int RemovalsRemembered => _removed.Count;
 }

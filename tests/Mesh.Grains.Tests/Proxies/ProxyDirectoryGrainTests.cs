@@ -110,4 +110,22 @@ public sealed class ProxyDirectoryGrainTests
 
         Assert.Equal([gone], await directory.GetConnectionsAsync());
     }
+
+    [Fact]
+    public async Task RenewAsync_NobodyLists_OldRemovalsForgottenAnyway()
+    {
+        var directory = new ProxyDirectoryGrain(_time);
+        for (var n = 0; n < 50; n++)
+        {
+            var c = C("p", n);
+            await directory.SetConnectedAsync(c, true);
+            await directory.SetConnectedAsync(c, false);
+        }
+        Assert.Equal(50, directory.RemovalsRemembered);
+
+        _time.Advance(ProxyDirectoryGrain.Expiry + TimeSpan.FromSeconds(1));
+        await directory.RenewAsync([C("q", 99)]);
+
+        Assert.Equal(0, directory.RemovalsRemembered);
+    }
 }
