@@ -50,14 +50,9 @@ public sealed class ConnectionView(ProxyIdentity identity) : IProxyConnectionObs
     {
         var state = _state;
         var before = whole ? NoResources : state.Sent.GetValueOrDefault(typeUrl, NoResources);
-        if (view is not null && removed.Count == 0 && IsWhole(view, resources) && (ReferenceEquals(before, view) || before.Keys.All(view.ContainsKey)))
+        if (view is not null && HeldView(before, view, resources, removed, whole ? null : following) is { } shared)
         {
-            _state = state with { Sent = state.Sent.SetItem(typeUrl, view) };
-            return;
-        }
-        if (view is not null && following is { } f && !whole && Follows(before, f.Previous, view, f.Changed, resources, removed))
-        {
-            _state = state with { Sent = state.Sent.SetItem(typeUrl, view) };
+            _state = state with { Sent = state.Sent.SetItem(typeUrl, shared) };
             return;
         }
         var held = before.ToBuilder();
@@ -68,6 +63,21 @@ public sealed class ConnectionView(ProxyIdentity identity) : IProxyConnectionObs
 
     /// <summary>What the proxy holds of a type, as kept (tests check that a whole view is shared, not copied).</summary>
     internal ImmutableSortedDictionary<string, XdsResource> HeldOf(string typeUrl) => _state.Sent.GetValueOrDefault(typeUrl, NoResources);
+
+    /// <summary>
+    /// The view itself when a proxy that held <paramref name="before"/>, then was sent
+    /// <paramref name="sent"/> and told <paramref name="removed"/> are gone, now holds exactly the
+    /// view: it was sent all of it (<see cref="IsWhole"/>) and held nothing outside it, or it held the
+    /// previous view and was sent all of the change (<see cref="Follows"/>). Null otherwise: the
+    /// caller keeps its own map. One rule for what a stream records as sent and what a Delta proxy holds.
+    /// </summary>
+    internal static ImmutableSortedDictionary<string, XdsResource>? HeldView(ImmutableSortedDictionary<string, XdsResource> before,
+        ImmutableSortedDictionary<string, XdsResource> view, IReadOnlyCollection<XdsResource> sent, IReadOnlyCollection<string> removed,
+        (ImmutableSortedDictionary<string, XdsResource> Previous, IReadOnlySet<string> Changed)? following)
+    {
+        if (removed.Count == 0 && IsWhole(view, sent) && (ReferenceEquals(before, view) || before.Keys.All(view.ContainsKey))) return view;
+        return following is { } f && Follows(before, f.Previous, view, f.Changed, sent, removed) ? view : null;
+    }
 
     /// <summary>
     /// The resources are every resource of the view, as the view holds them (not a locality copy):
@@ -97,16 +107,21 @@ public sealed class ConnectionView(ProxyIdentity identity) : IProxyConnectionObs
             if (!view.TryGetValue(r.Name, out var held) || !ReferenceEquals(held, r)) return false;
         foreach (var name in removed)
             if (view.ContainsKey(name)) return false;
-        // Every resource sent is the view's own (checked above), so a changed name still in the view
-        // is covered when it was sent at all.
-        var sentNames = sent.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
-        var removedNames = removed as IReadOnlySet<string> ?? removed.ToHashSet(StringComparer.Ordinal);
+        // Counted, not looked up, since this runs on every push to every stream: sent and removed
+        // names are distinct (the caller's to ensure, as for IsWhole), every name sent is in the view
+        // and every name removed is not (checked above), so every changed name still in the view was
+        // sent, and every changed name gone from it was removed, exactly when the counts agree.
+        int changedKept = 0, changedGone = 0, sentChanged = 0, removedChanged = 0;
         foreach (var name in changed)
         {
-            if (view.ContainsKey(name) ? !sentNames.Contains(name) : previous.ContainsKey(name) && !removedNames.Contains(name))
-                return false;
+            if (view.ContainsKey(name)) changedKept++;
+            else if (previous.ContainsKey(name)) changedGone++;
         }
-        return true;
+        foreach (var r in sent)
+            if (changed.Contains(r.Name)) sentChanged++;
+        foreach (var name in removed)
+            if (changed.Contains(name) && previous.ContainsKey(name)) removedChanged++;
+        return sentChanged == changedKept && removedChanged == changedGone;
     }
 
     /// <summary>The proxy unsubscribed from some names: it has forgotten them.</summary>

@@ -89,17 +89,10 @@ public sealed class DeltaStream(XdsStreamContext context)
         // A subscription answer is owed even when empty, so the client stops waiting for it.
         if (response.Resources.Count == 0 && response.RemovedResources.Count == 0 && !force) return;
         await WriteAsync(typeUrl, response);
-        var holding = known.ToImmutable();
-        // Holding every resource of the view, as the view holds them: keep the view's map, shared
-        // by every stream of the scope, instead of one per proxy (at 1,000 hosts, 128 KB a proxy).
-        if (holding.Count == resources.Count && ConnectionView.IsWhole(resources, holds))
-            holding = resources;
-        // Held the previous view, and sent all of the change: it holds the new view, so keep that
-        // (without this a push gave every proxy its own copy along the changed path, under churn
-        // drifting back to one map per proxy).
-        else if (FollowingOf(typeUrl) is { } following
-            && ConnectionView.Follows(watch.Known, following.Previous, resources, following.Changed, holds, response.RemovedResources))
-            holding = resources;
+        // Holding exactly the view (all of it, or the previous view and all of the change): keep the
+        // view's map, shared by every stream of the scope, instead of one per proxy (at 1,000 hosts,
+        // 128 KB a proxy; under churn, a copy along each push's changed path).
+        var holding = ConnectionView.HeldView(watch.Known, resources, holds, response.RemovedResources, FollowingOf(typeUrl)) ?? known.ToImmutable();
         Sent(typeUrl, watch with { Known = holding, NonceSent = nonce, VersionSent = response.SystemVersionInfo }, changedAt,
             holds, response.RemovedResources, whole: false);
     }

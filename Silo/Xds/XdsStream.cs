@@ -43,7 +43,7 @@ public abstract partial class XdsStream<TRequest, TResponse>(XdsStreamContext co
     internal WatchState? WatchOf(string typeUrl) => Watches.GetValueOrDefault(typeUrl);
 
     /// <summary>What the stream records as sent of a type, for config_dump (tests check it is shared, not copied).</summary>
-    internal System.Collections.Immutable.ImmutableSortedDictionary<string, XdsResource> SentOf(string typeUrl) => _view.HeldOf(typeUrl);
+    internal ImmutableSortedDictionary<string, XdsResource> SentOf(string typeUrl) => _view.HeldOf(typeUrl);
     protected ResourceSnapshot Snapshot { get; private set; } = ResourceSnapshot.Empty;
 
     /// <summary>
