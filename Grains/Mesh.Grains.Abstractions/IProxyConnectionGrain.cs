@@ -14,9 +14,10 @@ public interface IProxyConnectionGrain : IGrainWithStringKey
 
     Task DisconnectedAsync();
 
-    /// <summary>The latest state of some types (a stream sends only the newest per type).</summary>
+    /// <summary>The latest state of some types (a stream sends only the newest per type, at most once per its interval).</summary>
     Task RecordTypesAsync(IReadOnlyList<TypeSyncStatus> types);
 
+    /// <summary>The stream's status, asked of the stream itself while it runs; what it last recorded when it cannot be asked.</summary>
     Task<ProxyStatus?> GetStatusAsync();
 
     /// <summary>What the stream sent, asked of the stream itself; null once it ended or cannot be reached.</summary>
@@ -27,4 +28,7 @@ public interface IProxyConnectionGrain : IGrainWithStringKey
 public interface IProxyConnectionObserver : IGrainObserver
 {
     Task<ConnectionConfig> GetConfigAsync();
+
+    /// <summary>The stream's sync status per type, as of now.</summary>
+    Task<IReadOnlyList<TypeSyncStatus>> GetTypesAsync();
 }

@@ -133,6 +133,8 @@ public sealed class ConnectionView(ProxyIdentity identity) : IProxyConnectionObs
         if (gone.Count > 0) _state = state with { Sent = state.Sent.SetItem(typeUrl, held.RemoveRange(gone)) };
     }
 
+    public Task<IReadOnlyList<TypeSyncStatus>> GetTypesAsync() => Task.FromResult<IReadOnlyList<TypeSyncStatus>>([.. _state.Types.Values]);
+
     public Task<ConnectionConfig> GetConfigAsync()
     {
         var state = _state;

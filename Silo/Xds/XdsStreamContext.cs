@@ -30,8 +30,11 @@ public sealed record XdsStreamContext(
     /// <summary>Whether a flush sends each stream what changed or everything it subscribed to.</summary>
     public PushMode PushMode { get; init; } = PushMode.Incremental;
 
-    /// <summary>Least time between two sync statuses a stream records to its connection grain (for /debug/syncz and proxy-status).</summary>
-    public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// Least time between two sync statuses a stream records to its connection grain. /debug/syncz and
+    /// proxy-status ask the running stream itself; the recorded copy is what they show once it cannot be asked.
+    /// </summary>
+    public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Subscribed name sets shared by this silo's streams.</summary>
     public SubscriptionSets Subscriptions { get; init; } = new();

@@ -46,11 +46,28 @@ public sealed partial class ProxyConnectionGrain(ILogger<ProxyConnectionGrain> l
         return Task.CompletedTask;
     }
 
-    public Task<ProxyStatus?> GetStatusAsync()
+    public async Task<ProxyStatus?> GetStatusAsync()
     {
         // Asked about a connection it never heard of (its silo died, or the id is a guess): do not linger.
-        if (_identity is null) DeactivateOnIdle();
-        return Task.FromResult(_identity is null ? null : new ProxyStatus(_identity, _connected, [.. _types.Values]));
+        if (_identity is null)
+        {
+            DeactivateOnIdle();
+            return null;
+        }
+        // Live from the stream: it records here only now and then (a call per push to every grain
+        // was a share of what an edit cost at 10,000 proxies), and a status page must not lag.
+        if (_stream is { } stream && _connected)
+        {
+            try
+            {
+                foreach (var t in await stream.GetTypesAsync()) _types[t.TypeUrl] = t;
+            }
+            catch (Exception ex)
+            {
+                LogStreamUnreachable(logger, this.GetPrimaryKeyString(), ex);
+            }
+        }
+        return new ProxyStatus(_identity, _connected, [.. _types.Values]);
     }
 
     public async Task<ConnectionConfig?> GetConfigAsync()
@@ -69,6 +86,6 @@ public sealed partial class ProxyConnectionGrain(ILogger<ProxyConnectionGrain> l
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Connection {ConnectionId}: its stream could not be asked for its config")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Connection {ConnectionId}: its stream could not be asked for its config or status")]
     private static partial void LogStreamUnreachable(ILogger logger, string connectionId, Exception ex);
 }

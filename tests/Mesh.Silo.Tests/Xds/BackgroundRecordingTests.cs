@@ -108,6 +108,27 @@ public sealed class BackgroundRecordingTests : IAsyncLifetime
         await SynczRowAsync(node, null, "the connection gone from syncz after the stream ended", absent: true);
     }
 
+    [Fact]
+    public async Task Syncz_StreamRecordsRarely_ShowsItsAckAtOnce()
+    {
+        // The stream records to its grain once, then not again for an hour: only asking the stream
+        // itself can show the ACK that follows.
+        var context = _silo.Services.GetRequiredService<XdsStreamContext>() with { StatusInterval = TimeSpan.FromHours(1) };
+        var call = new InMemoryCall<DiscoveryRequest, DiscoveryResponse>();
+        const string node = "rarely-recording-proxy";
+        var run = new SotwStream(context, fixedType: null).RunAsync(call.Reader, call.Writer, CancellationToken.None);
+        await call.Requests.WriteAsync(Cds(node));
+        var first = await call.NextAsync(TimeSpan.FromSeconds(20));
+        await SynczRowAsync(node, r => r["types"]?.AsArray().Any(t => t?["type"]?.ToString() == "CDS") == true, "the connection listed with CDS sent");
+
+        await call.Requests.WriteAsync(Cds(node, first.VersionInfo, first.Nonce));
+
+        await SynczRowAsync(node, r => r["types"]?.AsArray().Any(t => t?["type"]?.ToString() == "CDS" && t["status"]?.ToString() == "SYNCED") == true,
+            "CDS SYNCED as soon as the proxy ACKed, though the stream records to its grain once an hour");
+        call.Requests.Complete();
+        await run.WaitAsync(TimeSpan.FromSeconds(20));
+    }
+
     private static async Task UntilAsync(Func<bool> condition, string because)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
