@@ -58,13 +58,16 @@ public sealed record LoadOptions(
     /// <summary>More flags for every silo the run starts (--silo-args "--inline-io true"), split on spaces.</summary>
     public IReadOnlyList<string> SiloArgs { get; init; } = [];
 
+    /// <summary>Environment variables for every silo the run starts (--silo-env "DOTNET_GCgen0size=0x8000000"), split on spaces.</summary>
+    public IReadOnlyDictionary<string, string> SiloEnv { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Proxies that use Delta: spread evenly over the proxies and so over the silos.</summary>
     public int DeltaProxies => (int)Math.Round(Proxies * DeltaShare);
 
     public const string Usage =
         "usage: Mesh.XdsLoad [--xds 127.0.0.1:15010] [--http 127.0.0.1:15014] [--config-dir DIR] " +
         "[--proxies 50] [--hosts 100] [--edits 20] [--warmup 40] [--start-silo PATH/Mesh.Silo.dll] [--silos 1] [--redis HOST:PORT] [--kill-silo INDEX] [--timeout-s 120] [--pause-ms 200] " +
-        "[--endpoints 2] [--delta-share 0] [--churn-s 0] [--endpoint-changes-per-s 10] [--config-edits-per-s 0] [--push-modes incremental[,full]] [--hold-s 0] [--hold-after-s 0] [--visible-hosts HOSTS] [--silo-args \"--flag value ...\"]";
+        "[--endpoints 2] [--delta-share 0] [--churn-s 0] [--endpoint-changes-per-s 10] [--config-edits-per-s 0] [--push-modes incremental[,full]] [--hold-s 0] [--hold-after-s 0] [--visible-hosts HOSTS] [--silo-args \"--flag value ...\"] [--silo-env \"NAME=value ...\"]";
 
     public static LoadOptions Parse(string[] args)
     {
@@ -118,6 +121,7 @@ public sealed record LoadOptions(
                 ? [.. modes.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(m => m is "incremental" or "full" ? m : throw new ArgumentException($"--push-modes: '{m}' is neither incremental nor full"))]
                 : ["incremental"],
             SiloArgs = Get("silo-args") is { } siloArgs ? siloArgs.Split(' ', StringSplitOptions.RemoveEmptyEntries) : [],
+            SiloEnv = Get("silo-env") is { } siloEnv ? siloEnv.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(EnvPair).ToDictionary() : new Dictionary<string, string>(),
         };
         options = options with { VisibleHosts = options.VisibleHosts == 0 ? options.Hosts : options.VisibleHosts };
         if (options.VisibleHosts > options.Hosts) throw new ArgumentException($"--visible-hosts {options.VisibleHosts}: more than --hosts {options.Hosts}");
@@ -130,8 +134,8 @@ public sealed record LoadOptions(
             throw new ArgumentException($"--kill-silo {victim}: there are only {options.Silos} silos (indexes from 0)");
         if (options.PushModes.Count == 0 || options.PushModes.Distinct().Count() != options.PushModes.Count)
             throw new ArgumentException("--push-modes: a comma-separated list of distinct modes (incremental, full)");
-        if (options.SiloArgs.Count > 0 && options.StartSilo is null)
-            throw new ArgumentException("--silo-args needs --start-silo: they go to the silos the run starts");
+        if ((options.SiloArgs.Count > 0 || options.SiloEnv.Count > 0) && options.StartSilo is null)
+            throw new ArgumentException("--silo-args and --silo-env need --start-silo: they go to the silos the run starts");
         if (options.PushModes is not ["incremental"] && options.StartSilo is null)
             throw new ArgumentException("--push-modes needs --start-silo: each mode runs on silos started for it");
         if (options.Churn > TimeSpan.Zero && options.EndpointChangesPerSecond + options.ConfigEditsPerSecond == 0)
@@ -142,6 +146,11 @@ public sealed record LoadOptions(
             throw new ArgumentException($"--start-silo: '{options.StartSilo}' does not exist (build Silo/Mesh.Silo.csproj -c Release)");
         return options;
     }
+
+    private static KeyValuePair<string, string> EnvPair(string pair) =>
+        pair.IndexOf('=') is var eq and > 0
+            ? new(pair[..eq], pair[(eq + 1)..])
+            : throw new ArgumentException($"--silo-env: '{pair}' is not NAME=value");
 
     /// <summary>All traffic stays on this machine: anything but a loopback address is refused.</summary>
     private static IPEndPoint Loopback(string text, string flag) =>

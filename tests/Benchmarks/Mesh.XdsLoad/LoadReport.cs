@@ -69,7 +69,7 @@ public sealed class LoadReport(LoadOptions options, string pushMode)
         {
             var seconds = Math.Max(phase.Wall.TotalSeconds, 1e-3);
             var silos = phase.SiloCpu.Count == 0 ? "unknown" : $"{string.Join(", ", phase.SiloCpu.Select((c, i) => $"{i}: {(c is { } t ? Ms(t) : "exited")}"))}{(phase.SiloCpu.Count > 1 && phase.SiloTotal is { } total ? $" (sum {Ms(total)})" : "")}";
-            o.WriteLine($"phase {phase.Phase}: {Ms(phase.Wall)}; silo CPU {silos}; load generator CPU {Ms(phase.Self)}");
+            o.WriteLine($"phase {phase.Phase}: {Ms(phase.Wall)}; silo CPU {silos}; load generator CPU {Ms(phase.Self)} ({phase.SelfGen2} gen-2 collections, {Ms(phase.SelfGcPause)} paused in GC)");
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {phase.Responses} xDS responses ({phase.Responses / seconds:0.0}/s), {phase.Bytes / 1e6:0.000} MB ({phase.Bytes / 1e6 / seconds:0.000} MB/s); {phase.Retries} streams refused or lost, retried"));
         }

@@ -2,9 +2,17 @@ using System.Diagnostics;
 
 namespace Mesh.XdsLoad;
 
-/// <summary>What one phase cost: wall time, each silo's CPU (null once it has exited), this tool's CPU, and the xDS traffic all clients received.</summary>
+/// <summary>
+/// What one phase cost: wall time, each silo's CPU (null once it has exited), this tool's CPU and
+/// its collections (its pauses stop every simulated proxy at once, so they show in the tail), and
+/// the xDS traffic all clients received.
+/// </summary>
 public sealed record PhaseCost(string Phase, TimeSpan Wall, IReadOnlyList<TimeSpan?> SiloCpu, TimeSpan Self, long Responses, long Bytes, long Retries)
 {
+    public int SelfGen2 { get; init; }
+
+    public TimeSpan SelfGcPause { get; init; }
+
     public TimeSpan? SiloTotal => SiloCpu.Count == 0 || SiloCpu.Any(c => c is null) ? null : SiloCpu.Aggregate(TimeSpan.Zero, (t, c) => t + c!.Value);
 }
 
@@ -17,6 +25,8 @@ public sealed class PhaseMeter
     private readonly TimeSpan[] _siloCpu;
     private readonly TimeSpan _self = Process.GetCurrentProcess().TotalProcessorTime;
     private readonly long _responses, _bytes, _retries;
+    private readonly int _gen2 = GC.CollectionCount(2);
+    private readonly TimeSpan _gcPause = GC.GetTotalPauseDuration();
 
     public PhaseMeter(IReadOnlyList<SiloProcess> silos, Traffic traffic)
     {
@@ -33,5 +43,9 @@ public sealed class PhaseMeter
         Process.GetCurrentProcess().TotalProcessorTime - _self,
         _traffic.Responses - _responses,
         _traffic.Bytes - _bytes,
-        _traffic.Retries - _retries);
+        _traffic.Retries - _retries)
+    {
+        SelfGen2 = GC.CollectionCount(2) - _gen2,
+        SelfGcPause = GC.GetTotalPauseDuration() - _gcPause,
+    };
 }

@@ -33,7 +33,8 @@ public sealed class SiloProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static SiloProcess Start(string siloDll, string configDir, string logPath, IEnumerable<string>? extraArgs = null)
+    public static SiloProcess Start(string siloDll, string configDir, string logPath, IEnumerable<string>? extraArgs = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var ports = FreeLoopbackPorts(4);
         var info = new ProcessStartInfo(DotnetHost())
@@ -44,6 +45,11 @@ public sealed class SiloProcess : IDisposable
             WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(siloDll))!,
         };
         info.ArgumentList.Add(Path.GetFullPath(siloDll));
+        // GC settings given to this tool (DOTNET_GCgen0size for its own pauses) are not the silo's: it runs with its own.
+        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("DOTNET_GC", StringComparison.OrdinalIgnoreCase)
+            || k.StartsWith("COMPlus_GC", StringComparison.OrdinalIgnoreCase)).ToList())
+            info.Environment.Remove(key);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
         foreach (var (flag, value) in new[] { ("config-dir", configDir) }
             .Concat(new[] { "xds-port", "http-port", "silo-port", "gateway-port" }.Select((f, i) => (f, ports[i].ToString(CultureInfo.InvariantCulture)))))
         {
