@@ -41,16 +41,7 @@ public sealed class FileConfigSourceTests : IAsyncLifetime
         Directory.Delete(_dir, recursive: true);
     }
 
-    private static string Entry(string name, string address) => $$"""
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: {name: {{name}}, namespace: default}
-        spec:
-          hosts: [{{name}}.mesh.local]
-          resolution: STATIC
-          ports: [{number: 80, name: http, protocol: HTTP}]
-          endpoints: [{address: {{address}}}]
-        """;
+    private static string Entry(string name, string address) => EntryYaml.Entry(name, address: address);
 
     private string? Served(string name) =>
         _feed.Current.ServiceEntries.FirstOrDefault(e => e.Meta.Name == name)?.Spec.Endpoints.Single().Address;

@@ -4,16 +4,7 @@ namespace Mesh.Registries.Tests.File;
 
 public sealed class FileConfigStoreTests
 {
-    private static string Entry(string name, uint port) => $$"""
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata: {name: {{name}}, namespace: default}
-        spec:
-          hosts: [{{name}}.mesh.local]
-          resolution: STATIC
-          ports: [{number: {{port}}, name: http, protocol: HTTP}]
-          endpoints: [{address: 127.0.0.1}]
-        """;
+    private static string Entry(string name, uint port) => EntryYaml.Entry(name, port);
 
     [Fact]
     public void Apply_InvalidNewVersion_KeepsServingTheLastGoodObject()
