@@ -23,10 +23,12 @@ public sealed class SotwStream(XdsStreamContext context, string? fixedType)
 
     protected override async Task HandleRequestAsync(string typeUrl, DiscoveryRequest request)
     {
+        var watch = Watches.GetValueOrDefault(typeUrl);
         var decision = ResponsePolicy.Sotw(
-            Watches.GetValueOrDefault(typeUrl),
+            watch,
             new SotwRequest(request.VersionInfo, request.ResponseNonce, request.ResourceNames, request.ErrorDetail is not null),
-            XdsTypes.IsWildcardType(typeUrl));
+            XdsTypes.IsWildcardType(typeUrl),
+            watch is { Names.Count: > 0 } ? Context.Subscriptions.Lookup(watch.Names) : null);
         Decided(typeUrl, decision, request.ResponseNonce, request.ErrorDetail?.Message);
         if (decision.Respond) await SendAsync(typeUrl, Wanted(typeUrl, decision.State), changedAt: null);
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 
@@ -16,6 +17,7 @@ public sealed class SubscriptionSets
     private const int SweepEvery = 1024;
     private readonly ConcurrentDictionary<(long Hash, int Count), WeakReference<ImmutableHashSet<string>>> _sets = new();
     private readonly ConditionalWeakTable<ImmutableHashSet<string>, string[]> _sorted = new();
+    private readonly ConditionalWeakTable<ImmutableHashSet<string>, FrozenSet<string>> _lookups = new();
     private int _calls;
 
     /// <summary>
@@ -25,6 +27,14 @@ public sealed class SubscriptionSets
     /// </summary>
     public string[] Sorted(ImmutableHashSet<string> names) =>
         _sorted.GetValue(names, static n => [.. n.Order(StringComparer.Ordinal)]);
+
+    /// <summary>
+    /// The set for membership tests: a state-of-the-world ACK repeats the whole subscription, and an
+    /// immutable set's lookups (a tree) cost several times a frozen set's. One per set, like
+    /// <see cref="Sorted"/>, so the streams that share a set share its lookup.
+    /// </summary>
+    public IReadOnlySet<string> Lookup(ImmutableHashSet<string> names) =>
+        _lookups.GetValue(names, static n => n.ToFrozenSet(StringComparer.Ordinal));
 
     /// <summary>An equal set some stream holds already, else this one (which others may then share).</summary>
     public ImmutableHashSet<string> Share(ImmutableHashSet<string> names)

@@ -17,17 +17,24 @@ public class ResponsePolicyBenchmarks
     private const string Version = "0123456789abcdef";
     private static readonly IReadOnlyDictionary<string, string> NoVersions = new Dictionary<string, string>();
 
-    private WatchState _watch10 = WatchState.Empty, _watch1000 = WatchState.Empty;
-    private SotwRequest _initialCds = null!, _ack10 = null!, _ack1000 = null!, _subscribeOneMore1000 = null!;
+    private WatchState _watch10 = WatchState.Empty, _watch100 = WatchState.Empty, _watch1000 = WatchState.Empty;
+    private IReadOnlySet<string> _lookup100 = null!, _lookup1000 = null!;
+    private SotwRequest _initialCds = null!, _ack10 = null!, _ack100 = null!, _ack1000 = null!, _subscribeOneMore1000 = null!;
     private DeltaRequest _deltaAck = null!, _deltaSubscribeOne = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         _watch10 = Watch(10);
+        _watch100 = Watch(100);
         _watch1000 = Watch(1000);
+        // As a stream passes it: the frozen set shared by the streams that hold the same names.
+        var shared = new SubscriptionSets();
+        _lookup100 = shared.Lookup(_watch100.Names);
+        _lookup1000 = shared.Lookup(_watch1000.Names);
         _initialCds = new SotwRequest("", "", new RepeatedField<string>(), false);
         _ack10 = new SotwRequest(Version, Nonce, Names(10), false);
+        _ack100 = new SotwRequest(Version, Nonce, Names(100), false);
         _ack1000 = new SotwRequest(Version, Nonce, Names(1000), false);
         _subscribeOneMore1000 = new SotwRequest(Version, Nonce, Names(1001), false);
         _deltaAck = new DeltaRequest(Nonce, [], [], NoVersions, false);
@@ -39,6 +46,15 @@ public class ResponsePolicyBenchmarks
 
     [Benchmark]
     public ResponseDecision Sotw_Ack_1000() => ResponsePolicy.Sotw(_watch1000, _ack1000, wildcardType: false);
+
+    [Benchmark]
+    public ResponseDecision Sotw_Ack_100() => ResponsePolicy.Sotw(_watch100, _ack100, wildcardType: false);
+
+    [Benchmark]
+    public ResponseDecision Sotw_Ack_100_SharedLookup() => ResponsePolicy.Sotw(_watch100, _ack100, wildcardType: false, _lookup100);
+
+    [Benchmark]
+    public ResponseDecision Sotw_Ack_1000_SharedLookup() => ResponsePolicy.Sotw(_watch1000, _ack1000, wildcardType: false, _lookup1000);
 
     [Benchmark]
     public ResponseDecision Sotw_SubscribeOneMore_1000() => ResponsePolicy.Sotw(_watch1000, _subscribeOneMore1000, wildcardType: false);

@@ -75,6 +75,24 @@ public sealed class ResponsePolicySotwTests
         if (c.Acked is not null) Assert.Equal(c.Acked, decision.State.VersionAcked);
     }
 
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Sotw_RequestWithSharedLookup_DecidesAsWithoutIt(Case c)
+    {
+        // As the stream calls it: the watch's names also as the frozen set its streams share.
+        var lookup = c.Current is { Names.Count: > 0 } current ? new SubscriptionSets().Lookup(current.Names) : null;
+
+        var withLookup = ResponsePolicy.Sotw(c.Current, c.Request, c.WildcardType, lookup);
+        var without = ResponsePolicy.Sotw(c.Current, c.Request, c.WildcardType);
+
+        Assert.True(without.Kind == withLookup.Kind, $"{c.Name}: kind {withLookup.Kind}, expected {without.Kind}");
+        Assert.Equal(without.Respond, withLookup.Respond);
+        Assert.Equal(without.State.Wildcard, withLookup.State.Wildcard);
+        Assert.Equal(without.State.Names.Order(), withLookup.State.Names.Order());
+        Assert.Equal(without.State.VersionAcked, withLookup.State.VersionAcked);
+        Assert.Equal(without.Added.Order(), withLookup.Added.Order());
+    }
+
     [Fact]
     public void Sotw_Nack_KeepsVersionSentAndDoesNotAck()
     {

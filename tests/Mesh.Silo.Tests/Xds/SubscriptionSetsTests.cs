@@ -67,4 +67,18 @@ public sealed class SubscriptionSetsTests
         Assert.Equal(["x", "y"], one);
         Assert.Equal(["y", "z"], other);
     }
+
+    [Fact]
+    public void Lookup_SameSetTwice_OneSetOfExactlyItsNames()
+    {
+        var sets = new SubscriptionSets();
+        var shared = sets.Share(Set("a", "b"));
+
+        var first = sets.Lookup(shared);
+        var again = sets.Lookup(shared);
+
+        Assert.Same(first, again);
+        Assert.True(first.SetEquals(["a", "b"]));
+        Assert.False(first.Contains("A"));
+    }
 }
