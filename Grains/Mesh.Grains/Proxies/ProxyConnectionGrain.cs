@@ -14,8 +14,15 @@ namespace Mesh.Grains.Proxies;
 /// </summary>
 [PreferLocalPlacement]
 [CollectionAgeLimit(AlwaysActive = true)]
-public sealed partial class ProxyConnectionGrain(ILogger<ProxyConnectionGrain> logger) : Grain, IProxyConnectionGrain
+public sealed partial class ProxyConnectionGrain(ILogger<ProxyConnectionGrain> logger, TimeProvider time) : Grain, IProxyConnectionGrain
 {
+    /// <summary>
+    /// How long a status page waits for the stream itself before showing what it last recorded: a
+    /// stream that ended while its disconnect was still on the way, or whose silo is going, may never
+    /// answer, and one such row must not hold up (or fail) the whole page.
+    /// </summary>
+    public static readonly TimeSpan StreamAnswerTimeout = TimeSpan.FromSeconds(2);
+
     private ProxyIdentity? _identity;
     private IProxyConnectionObserver? _stream;
     private bool _connected;
@@ -60,7 +67,7 @@ public sealed partial class ProxyConnectionGrain(ILogger<ProxyConnectionGrain> l
         {
             try
             {
-                foreach (var t in await stream.GetTypesAsync()) _types[t.TypeUrl] = t;
+                foreach (var t in await stream.GetTypesAsync().WaitAsync(StreamAnswerTimeout, time)) _types[t.TypeUrl] = t;
             }
             catch (Exception ex)
             {
@@ -76,7 +83,7 @@ public sealed partial class ProxyConnectionGrain(ILogger<ProxyConnectionGrain> l
         if (_stream is not { } stream || !_connected) return null;
         try
         {
-            return await stream.GetConfigAsync();
+            return await stream.GetConfigAsync().WaitAsync(StreamAnswerTimeout, time);
         }
         catch (Exception ex)
         {
