@@ -103,15 +103,14 @@ public sealed partial class FileConfigSource(
     /// <summary>An event on a path: a YAML file is read again alone; what cannot be told apart makes the next sync read everything.</summary>
     private void Touched(string path, bool written)
     {
-        var relative = Path.GetRelativePath(options.Directory, path);
-        var segments = relative.Split(Path.DirectorySeparatorChar);
+        var segments = Segments(path);
         lock (_gate)
         {
             // A mounted ConfigMap swaps its "..data" link to change every file at once, atomically.
-            if (relative == "." || segments.Any(s => s.StartsWith("..", StringComparison.Ordinal)))
+            if (segments is ["."] || segments.Any(s => s.StartsWith("..", StringComparison.Ordinal)))
                 _rescan = true;
             // Editors' swap files and writers' temporary files: never read.
-            else if (segments.Any(s => s.StartsWith('.')))
+            else if (IsHidden(segments))
                 return;
             else if (IsYaml(path))
             {
@@ -127,6 +126,12 @@ public sealed partial class FileConfigSource(
         }
         if (_changed.CurrentCount == 0) _changed.Release();
     }
+
+    /// <summary>The path's parts below the watched directory ("." for the directory itself).</summary>
+    private string[] Segments(string path) => Path.GetRelativePath(options.Directory, path).Split(Path.DirectorySeparatorChar);
+
+    /// <summary>Under a dot-entry: editors' swap files, writers' temporary files, a mounted ConfigMap's "..data" twin of every file.</summary>
+    private static bool IsHidden(string[] segments) => segments.Any(s => s.StartsWith('.'));
 
     private static bool IsYaml(string path) =>
         path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
@@ -145,13 +150,11 @@ public sealed partial class FileConfigSource(
         return rescan ? SyncAsync() : SyncFilesAsync(touched);
     }
 
-    /// <summary>Reads the directory once and pushes what changed. Public so tests can drive it directly.</summary>
-    public async Task SyncAsync()
+    /// <summary>Reads the whole directory once and pushes what changed.</summary>
+    private async Task SyncAsync()
     {
         var files = System.IO.Directory.EnumerateFiles(options.Directory, "*.*", SearchOption.AllDirectories)
-            .Where(IsYaml)
-            // Dot-entries: editors' swap files, and a mounted ConfigMap's "..data" twin of every file.
-            .Where(f => !Path.GetRelativePath(options.Directory, f).Split(Path.DirectorySeparatorChar).Any(s => s.StartsWith('.')))
+            .Where(f => IsYaml(f) && !IsHidden(Segments(f)))
             .Order(StringComparer.Ordinal).ToList();
         var changed = false;
         foreach (var gone in _contents.Keys.Except(files).ToList())

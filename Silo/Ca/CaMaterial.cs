@@ -11,7 +11,4 @@ public sealed record CaMaterial(X509Certificate SigningCertificate, AsymmetricKe
     IReadOnlyList<X509Certificate> Chain, X509Certificate Root)
 {
     public string RootPem => Pem.Write(Root);
-
-    /// <summary>Whether the root came from --cacerts (an operator's) or was made by the silo.</summary>
-    public bool PluggedIn { get; init; }
 }
